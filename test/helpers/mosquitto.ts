@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitForPort } from './ports.js';
+
+export interface RunningMosquitto {
+  process: ChildProcess;
+  /** Everything Mosquitto wrote so far (it logs to stderr with log_dest stderr). */
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Start Debian's /usr/sbin/mosquitto with the given config text (written to dir/mosquitto.conf) and
+ * wait until `port` accepts connections. Rejects with Mosquitto's own output when it exits early.
+ */
+export async function startMosquitto(dir: string, conf: string, port: number): Promise<RunningMosquitto> {
+  const confPath = join(dir, 'mosquitto.conf');
+  writeFileSync(confPath, conf);
+  const child = spawn('/usr/sbin/mosquitto', ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${output}`))),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([waitForPort(port), exited]);
+  return {
+    process: child,
+    log: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
+
+/** Start Mosquitto expecting it to refuse the config; resolves with its exit code and output. */
+export function mosquittoRefuses(dir: string, conf: string, timeoutMs = 5000): Promise<{ code: number | null; output: string }> {
+  const confPath = join(dir, 'mosquitto-bad.conf');
+  writeFileSync(confPath, conf);
+  return new Promise((resolve) => {
+    const child = spawn('/usr/sbin/mosquitto', ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
