@@ -1,0 +1,8 @@
+// The broker domain's api methods and events. See ../FOUNDATION.md for how to add methods.
+// import { z } from 'zod';
+// import { method, returns } from './method.js';
+
+export const brokerMethods = {};
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface BrokerEvents {}

@@ -1,0 +1,8 @@
+// The quickstart domain's api methods and events. See ../FOUNDATION.md for how to add methods.
+// import { z } from 'zod';
+// import { method, returns } from './method.js';
+
+export const quickstartMethods = {};
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface QuickstartEvents {}
