@@ -45,9 +45,14 @@ function invalidKeywordMessage(word: string): string {
 
 /** Show tabs and other control characters visibly inside a message. */
 export function printable(s: string): string {
-  return s
-    .replace(/\t/g, '\\t')
-    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const c of s) {
+    const code = c.charCodeAt(0);
+    if (c === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return out;
 }
 
 /** Classify one line (its text without the line ending). `owner` is the current `user` block. */
