@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { ensureBuilt } from './ensure-built.js';
 
 ensureBuilt();
-const child = spawn(process.execPath, ['out/node/serve/main.js', ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['out/node/serve/main.js', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -23,7 +23,10 @@ if (!binary) {
   });
   binary = result.status === 0 ? binaryPath() : undefined;
   if (!binary) {
-    const reason = String(result.stderr ?? '').split('\n').find((line) => /error/i.test(line)) ?? 'no network';
+    const reason =
+      String(result.stderr ?? '')
+        .split('\n')
+        .find((line) => /error/i.test(line)) ?? 'no network';
     console.error(
       `The Electron binary could not be downloaded (${reason.trim().slice(0, 120)}); \`npm run serve\` runs the same app in your browser.`,
     );

@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { apiMethods, type ApiErrorPayload, type ApiEvents, type ApiResponse, type EventTopic } from './contract/index.js';
+import {
+  apiMethods,
+  type ApiErrorPayload,
+  type ApiEvents,
+  type ApiResponse,
+  type EventTopic,
+} from './contract/index.js';
 import type { MethodSpec } from './contract/method.js';
 import type { ServiceContext, Surface } from './handlers/handler.js';
 import { appHandlers } from './handlers/app.js';
@@ -64,7 +70,8 @@ export class ApiService {
   async invoke(method: string, params: unknown): Promise<unknown> {
     const spec = (apiMethods as Record<string, MethodSpec>)[method];
     const handler = this.handlers.get(method);
-    if (!spec || !handler) throw new UserError(`unknown api method: ${String(method).slice(0, 80)}`, 'UNKNOWN_METHOD');
+    if (!spec || !handler)
+      throw new UserError(`unknown api method: ${String(method).slice(0, 80)}`, 'UNKNOWN_METHOD');
     const parsed = spec.params.safeParse(params ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

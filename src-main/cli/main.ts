@@ -45,8 +45,8 @@ function leadingWords(argv: string[]): string[] {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const out = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-  const err = (text: string) => process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  const err = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : text + '\n');
   const version = productVersion();
   const words = leadingWords(argv);
   const { command } = findCommand(words);
@@ -67,13 +67,19 @@ export async function runCli(argv: string[]): Promise<number> {
 
   const options: ParseArgsConfig['options'] = { ...GLOBAL_OPTIONS };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short ? { short: spec.short } : {}) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(spec.short ? { short: spec.short } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    err(`${command.name}: ${messageOf(error).split('. ')[0]}\n  usage: mqtt-tls-studio ${command.name} ${command.usage}`);
+    err(
+      `${command.name}: ${messageOf(error).split('. ')[0]}\n  usage: mqtt-tls-studio ${command.name} ${command.usage}`,
+    );
     return 2;
   }
   const values = parsed.values as CliContext['values'];
@@ -118,7 +124,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
   try {
     const code = await command.run(ctx);
-    return code ?? 0;
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       err(`${command.name}: ${error.message}\n  usage: mqtt-tls-studio ${command.name} ${command.usage}`);

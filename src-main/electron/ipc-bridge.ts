@@ -4,7 +4,10 @@ import type { ApiResponse } from '../api/contract/index.js';
 
 /** The part of Electron's ipcMain this bridge uses (so the bridge is testable without Electron). */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: { senderFrame?: { url: string } | null }, ...args: unknown[]) => unknown): void;
+  handle(
+    channel: string,
+    listener: (event: { senderFrame?: { url: string } | null }, ...args: unknown[]) => unknown,
+  ): void;
   removeHandler(channel: string): void;
 }
 
@@ -26,7 +29,10 @@ export function registerIpcBridge(
   ipcMain.handle(IPC_CALL, async (event, method, params): Promise<ApiResponse> => {
     const url = event.senderFrame?.url ?? '';
     if (!isTrustedUrl(url)) {
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'calls are accepted only from the app’s own page' } };
+      return {
+        ok: false,
+        error: { code: 'FORBIDDEN', message: 'calls are accepted only from the app’s own page' },
+      };
     }
     if (typeof method !== 'string') {
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: 'unknown api method' } };

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { contentSecurityPolicy } from '../api/wire.js';
 
 /** The app's one window, with Electron's security checklist applied. */
-export function createMainWindow(options: { preload: string; rendererIndex: string; devUrl?: string }): BrowserWindow {
+export function createMainWindow(options: {
+  preload: string;
+  rendererIndex: string;
+  devUrl?: string;
+}): BrowserWindow {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] },

@@ -110,7 +110,8 @@ function attach(ws: WebSocket, service: ApiService): void {
     let request: WireRequest;
     try {
       request = JSON.parse(raw.toString()) as WireRequest;
-      if (typeof request !== 'object' || request === null || typeof request.id !== 'number') throw new Error();
+      if (typeof request !== 'object' || request === null || typeof request.id !== 'number')
+        throw new Error();
     } catch {
       ws.close(1003, 'bad message');
       return;

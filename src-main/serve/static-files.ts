@@ -14,7 +14,12 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serve one file of the built renderer; false when there is no such file. */
-export function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): boolean {
+export function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): boolean {
   const relative = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
   const full = join(root, relative || 'index.html');
   if (!full.startsWith(root + sep) && full !== root) return false;

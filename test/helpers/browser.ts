@@ -41,11 +41,16 @@ export interface OpenApp {
  * The browser mode end to end: the real service over a workspace folder, the real HTTP+WebSocket
  * server, the built renderer (out/renderer; `npm run build`), in Debian's Chromium.
  */
-export async function openApp(workspaceDir: string, options: { width?: number; height?: number } = {}): Promise<OpenApp> {
+export async function openApp(
+  workspaceDir: string,
+  options: { width?: number; height?: number } = {},
+): Promise<OpenApp> {
   const service = new ApiService({ workspaceDir, surface: 'browser' });
   const serve = await startServe({ service, rendererDir: RENDERER });
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1360, height: options.height ?? 860 } });
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1360, height: options.height ?? 860 },
+  });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {

@@ -40,7 +40,11 @@ export async function startMosquitto(dir: string, conf: string, port: number): P
 }
 
 /** Start Mosquitto expecting it to refuse the config; resolves with its exit code and output. */
-export function mosquittoRefuses(dir: string, conf: string, timeoutMs = 5000): Promise<{ code: number | null; output: string }> {
+export function mosquittoRefuses(
+  dir: string,
+  conf: string,
+  timeoutMs = 5000,
+): Promise<{ code: number | null; output: string }> {
   const confPath = join(dir, 'mosquitto-bad.conf');
   writeFileSync(confPath, conf);
   return new Promise((resolve) => {

@@ -37,6 +37,9 @@ export function run(
 }
 
 /** Run the built CLI (`bin/mqtt-tls-studio.js`; `npm run build:node` must have run). */
-export function cli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}) {
+export function cli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {},
+) {
   return run(process.execPath, [CLI, ...args], options);
 }

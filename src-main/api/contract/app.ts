@@ -20,10 +20,14 @@ export interface WorkspaceStatus {
 export const appMethods = {
   'app.info': method(z.object({}).strict(), returns<AppInfo>(), { readonly: true, example: {} }),
   'app.workspace': method(z.object({}).strict(), returns<WorkspaceStatus>(), { readonly: true, example: {} }),
-  'app.ping': method(z.object({ text: z.string().max(1000) }).strict(), returns<{ text: string; at: string }>(), {
-    readonly: false,
-    example: { text: 'hello' },
-  }),
+  'app.ping': method(
+    z.object({ text: z.string().max(1000) }).strict(),
+    returns<{ text: string; at: string }>(),
+    {
+      readonly: false,
+      example: { text: 'hello' },
+    },
+  ),
 };
 
 export interface AppEvents {

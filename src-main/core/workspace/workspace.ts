@@ -7,8 +7,7 @@ import { UserError } from '../user-error.js';
 export const WORKSPACE_FORMAT = 1;
 
 export type WorkspaceChange =
-  | { path: string; data: string | Uint8Array; secret?: boolean }
-  | { path: string; remove: true };
+  { path: string; data: string | Uint8Array; secret?: boolean } | { path: string; remove: true };
 
 /**
  * A workspace is a folder: `workspace.json` (format marker), one JSON index per domain
@@ -74,7 +73,10 @@ export class Workspace {
   commit(changes: WorkspaceChange[]): void {
     const all: WorkspaceChange[] = [...changes];
     if (!changes.some((c) => c.path === 'workspace.json') && !this.exists('workspace.json')) {
-      all.push({ path: 'workspace.json', data: JSON.stringify({ format: WORKSPACE_FORMAT }, null, 2) + '\n' });
+      all.push({
+        path: 'workspace.json',
+        data: JSON.stringify({ format: WORKSPACE_FORMAT }, null, 2) + '\n',
+      });
     }
     mkdirSync(this.dir, { recursive: true });
     const staged: Array<{ temp: string; target: string }> = [];
@@ -82,7 +84,10 @@ export class Workspace {
       for (const change of all) {
         if ('remove' in change) continue;
         const target = this.path(change.path);
-        staged.push({ temp: writeTemp(target, change.data, change.secret ? PRIVATE_MODE : PUBLIC_MODE), target });
+        staged.push({
+          temp: writeTemp(target, change.data, change.secret ? PRIVATE_MODE : PUBLIC_MODE),
+          target,
+        });
       }
     } catch (error) {
       for (const { temp } of staged) rmSync(temp, { force: true });

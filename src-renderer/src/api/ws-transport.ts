@@ -8,12 +8,18 @@ const CALL_TIMEOUT_MS = 120_000;
  * The browser mode's transport: one WebSocket to /api carrying calls and pushed events, reconnecting
  * with backoff. A call made while disconnected waits for the connection; every call has a timeout.
  */
-export function wsTransport(url: string, createSocket: (url: string) => WebSocket = (u) => new WebSocket(u)): Transport {
+export function wsTransport(
+  url: string,
+  createSocket: (url: string) => WebSocket = (u) => new WebSocket(u),
+): Transport {
   let socket: WebSocket | undefined;
   let nextId = 1;
   let state: TransportState = 'connecting';
   let backoff = 250;
-  const pending = new Map<number, { resolve: (r: ApiResponse) => void; timer: ReturnType<typeof setTimeout> }>();
+  const pending = new Map<
+    number,
+    { resolve: (r: ApiResponse) => void; timer: ReturnType<typeof setTimeout> }
+  >();
   const queue: string[] = [];
   const eventListeners = new Set<(topic: string, data: unknown) => void>();
   const stateListeners = new Set<(state: TransportState) => void>();
@@ -48,7 +54,10 @@ export function wsTransport(url: string, createSocket: (url: string) => WebSocke
       setState('disconnected');
       for (const [id, entry] of pending) {
         clearTimeout(entry.timer);
-        entry.resolve({ ok: false, error: { code: 'DISCONNECTED', message: 'lost the connection to MQTT TLS Studio' } });
+        entry.resolve({
+          ok: false,
+          error: { code: 'DISCONNECTED', message: 'lost the connection to MQTT TLS Studio' },
+        });
         pending.delete(id);
       }
       setTimeout(open, backoff);
@@ -65,7 +74,13 @@ export function wsTransport(url: string, createSocket: (url: string) => WebSocke
       return new Promise<ApiResponse>((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(id);
-          resolve({ ok: false, error: { code: 'TIMEOUT', message: `${method} did not answer within ${CALL_TIMEOUT_MS / 1000} s` } });
+          resolve({
+            ok: false,
+            error: {
+              code: 'TIMEOUT',
+              message: `${method} did not answer within ${CALL_TIMEOUT_MS / 1000} s`,
+            },
+          });
         }, CALL_TIMEOUT_MS);
         pending.set(id, { resolve, timer });
         if (socket && state === 'connected') socket.send(message);

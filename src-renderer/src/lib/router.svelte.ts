@@ -11,10 +11,15 @@ export const VIEWS = [
 
 export type ViewId = (typeof VIEWS)[number]['id'];
 
-function parse(hash: string): { view: ViewId; params: URLSearchParams } {
+function parse(hash: string): { view: ViewId; params: Record<string, string> } {
   const [path, query] = hash.replace(/^#\/?/, '').split('?');
   const view = (VIEWS.find((v) => v.id === path)?.id ?? 'start') as ViewId;
-  return { view, params: new URLSearchParams(query ?? '') };
+  const params: Record<string, string> = {};
+  for (const pair of (query ?? '').split('&').filter(Boolean)) {
+    const [key, ...value] = pair.split('=');
+    params[decodeURIComponent(key)] = decodeURIComponent(value.join('=').replace(/\+/g, ' '));
+  }
+  return { view, params };
 }
 
 /** Hash routing: `#/inspector?target=localhost:8883` opens a view with params. */
@@ -27,6 +32,8 @@ window.addEventListener('hashchange', () => {
 });
 
 export function navigate(view: ViewId, params: Record<string, string> = {}): void {
-  const query = new URLSearchParams(params).toString();
+  const query = Object.entries(params)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
   location.hash = `#/${view}${query ? '?' + query : ''}`;
 }

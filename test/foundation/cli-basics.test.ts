@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, ROOT } from '../helpers/run.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe('CLI conventions', () => {
+  it('--version prints the package version', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('--help lists the commands and exits 0', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: mqtt-tls-studio <command>');
+    expect(r.stdout).toContain('info');
+  });
+
+  it('an unknown command is bad usage (exit 2) with one line on stderr', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('unknown command: frobnicate');
+  });
+
+  it('an unknown option is bad usage (exit 2) and names the option', async () => {
+    const r = await cli(['info', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--bogus');
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('info --json prints one JSON document naming the workspace from --workspace', async () => {
+    const dir = join(tempDir(), 'ws');
+    const r = await cli(['info', '--workspace', dir, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { workspace: string; version: string; surface: string };
+    expect(doc.workspace).toBe(dir);
+    expect(doc.version).toBe(version);
+    expect(doc.surface).toBe('cli');
+  });
+
+  it('the workspace comes from MQTT_TLS_STUDIO_WORKSPACE when --workspace is absent', async () => {
+    const dir = join(tempDir(), 'env-ws');
+    const r = await cli(['info', '--json'], { env: { MQTT_TLS_STUDIO_WORKSPACE: dir } });
+    expect((JSON.parse(r.stdout) as { workspace: string }).workspace).toBe(dir);
+  });
+
+  it('every command answers --help with its usage and examples', async () => {
+    const general = await cli(['--help']);
+    const names = general.stdout
+      .split('Commands:\n')[1]
+      .split('\n\n')[0]
+      .split('\n')
+      .map((line) => line.trim().split(/\s{2,}/)[0])
+      .filter(Boolean);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const r = await cli([...name.split(' '), '--help']);
+      expect(r.code, name).toBe(0);
+      expect(r.stdout, name).toContain(`mqtt-tls-studio ${name}`);
+      expect(r.stdout, name).toContain('Examples:');
+    }
+  });
+});
