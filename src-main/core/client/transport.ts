@@ -1,0 +1,144 @@
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import {
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
+import type { Duplex } from 'node:stream';
+import WebSocket, { createWebSocketStream } from 'ws';
+import type { PeerCertificateSummary } from './connection-problem.js';
+import type { ParsedUrl } from './profile.js';
+
+/** What the transport saw of its current connection: TLS facts for the view, errors for explanations. */
+export interface TransportFacts {
+  secure: boolean;
+  tlsEstablished: boolean;
+  tlsProtocol?: string;
+  cipher?: string;
+  alpn?: string;
+  servername?: string;
+  /** With "verify server" off: why the server would have failed verification ('' when it passes). */
+  authorizationError?: string;
+  peerChain?: PeerCertificateSummary[];
+  /** The last error the socket raised (mqtt.js hides some of them). */
+  lastError?: Error;
+  /** HTTP status of a refused websocket upgrade. */
+  httpStatus?: number;
+}
+
+function nameOf(subject: PeerCertificate['subject'] | undefined): string {
+  if (!subject) return '';
+  return Object.entries(subject)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
+}
+
+/** The chain as Node linked it (leaf first, stops at a self-signed certificate or a loop). */
+export function peerChainOf(socket: TLSSocket): PeerCertificateSummary[] {
+  const chain: PeerCertificateSummary[] = [];
+  let cert: (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined;
+  try {
+    cert = socket.getPeerCertificate(true) as PeerCertificate & { issuerCertificate?: PeerCertificate };
+  } catch {
+    return chain;
+  }
+  const seen = new Set<string>();
+  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    const subject = nameOf(cert.subject);
+    const issuer = nameOf(cert.issuer);
+    chain.push({ subject, issuer, selfSigned: subject === issuer });
+    cert = cert.issuerCertificate as typeof cert;
+  }
+  return chain;
+}
+
+function watchTls(socket: TLSSocket, facts: TransportFacts, options: ConnectionOptions): void {
+  socket.once('secureConnect', () => {
+    facts.tlsEstablished = true;
+    facts.tlsProtocol = socket.getProtocol() ?? undefined;
+    facts.cipher = socket.getCipher()?.name;
+    facts.alpn = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : undefined;
+    facts.peerChain = peerChainOf(socket);
+    if (options.rejectUnauthorized === false) {
+      facts.authorizationError = socket.authorized ? '' : String(socket.authorizationError ?? 'not verified');
+    }
+  });
+  socket.on('error', (error) => {
+    facts.lastError = error;
+    if (!facts.peerChain) facts.peerChain = peerChainOf(socket);
+  });
+}
+
+export interface TransportRequest {
+  url: ParsedUrl;
+  tls: ConnectionOptions;
+  /** Deadline for the websocket upgrade (the session has its own overall deadline). */
+  handshakeTimeoutMs: number;
+  /** WebSocket sub-protocol: 'mqtt' (3.1.1 and 5.0). */
+  facts: TransportFacts;
+}
+
+/** Open the byte stream mqtt.js speaks over: TCP, TLS, WebSocket or WebSocket over TLS. */
+export function openStream(request: TransportRequest): Duplex {
+  const { url, tls: tlsOptions, facts } = request;
+  // Each (re)connect starts from a clean slate.
+  for (const key of Object.keys(facts) as Array<keyof TransportFacts>) delete facts[key];
+  facts.secure = url.scheme === 'mqtts' || url.scheme === 'wss';
+  facts.tlsEstablished = false;
+  const servername = tlsOptions.servername ?? (isIP(url.host) ? undefined : url.host);
+  if (facts.secure && servername) facts.servername = servername;
+
+  if (url.scheme === 'mqtt') {
+    const socket: Socket = netConnect({ host: url.host, port: url.port });
+    socket.on('error', (error) => (facts.lastError = error));
+    socket.setNoDelay(true);
+    return socket;
+  }
+  if (url.scheme === 'mqtts') {
+    const socket = tlsConnect({
+      ...tlsOptions,
+      host: url.host,
+      port: url.port,
+      ...(servername ? { servername } : {}),
+    });
+    watchTls(socket, facts, tlsOptions);
+    socket.setNoDelay(true);
+    return socket;
+  }
+  const host = url.host.includes(':') ? `[${url.host}]` : url.host;
+  const address = `${url.scheme}://${host}:${url.port}${url.path || '/'}`;
+  const ws = new WebSocket(address, ['mqtt'], {
+    handshakeTimeout: request.handshakeTimeoutMs,
+    perMessageDeflate: false,
+    ...(url.scheme === 'wss' ? { ...tlsOptions, ...(servername ? { servername } : {}) } : {}),
+  });
+  ws.on('upgrade', (response) => {
+    const socket = response.socket as TLSSocket;
+    if (url.scheme === 'wss' && typeof socket.getProtocol === 'function') {
+      facts.tlsEstablished = true;
+      facts.tlsProtocol = socket.getProtocol() ?? undefined;
+      facts.cipher = socket.getCipher()?.name;
+      facts.peerChain = peerChainOf(socket);
+      if (tlsOptions.rejectUnauthorized === false) {
+        facts.authorizationError = socket.authorized
+          ? ''
+          : String(socket.authorizationError ?? 'not verified');
+      }
+    }
+  });
+  ws.on('unexpected-response', (_request, response) => {
+    facts.httpStatus = response.statusCode;
+    const error = new Error(`the server answered the websocket upgrade with HTTP ${response.statusCode}`);
+    (error as NodeJS.ErrnoException).code = 'WS_UPGRADE_REFUSED';
+    facts.lastError = error;
+    ws.terminate();
+  });
+  ws.on('error', (error) => {
+    if (!facts.lastError) facts.lastError = error;
+  });
+  const stream = createWebSocketStream(ws);
+  ws.on('close', () => stream.destroy());
+  return stream;
+}
