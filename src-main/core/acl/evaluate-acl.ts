@@ -2,6 +2,7 @@ import { UserError } from '../user-error.js';
 import { accessCovers, type AclFile, type AclRequest, type RuleLine } from './acl-file.js';
 import { aclLists } from './acl-lists.js';
 import { expandPattern } from './expand-pattern.js';
+import { printable } from './parse-acl.js';
 import { isPublishTopic, topicMatchesFilter } from './topic-filter.js';
 
 /** "May this client read/write this topic?" — the question Mosquitto asks on every publish and delivery. */
@@ -91,7 +92,7 @@ function checkList(
 export function evaluateAcl(acl: AclFile, q: AclQuestion): AclAnswer {
   if (!isPublishTopic(q.topic)) {
     throw new UserError(
-      `topic: '${q.topic}' is not a topic name (it must be non-empty, without + or #)`,
+      `topic: '${printable(q.topic)}' is not a topic a client can publish (it must be non-empty, without + or # or control characters)`,
       'ACL_BAD_QUESTION',
       { field: 'topic' },
     );

@@ -20,7 +20,13 @@ export { formatAcl, ruleText, userText } from './format-acl.js';
 export { aclLists, type AclLists } from './acl-lists.js';
 export { evaluateAcl, type AclAnswer, type AclQuestion, type DecidingRule } from './evaluate-acl.js';
 export { expandPattern } from './expand-pattern.js';
-export { topicMatchesFilter, filterProblem, isPublishTopic, TOPIC_HIERARCHY_LIMIT } from './topic-filter.js';
+export {
+  topicMatchesFilter,
+  filterProblem,
+  isPublishTopic,
+  isMqttString,
+  TOPIC_HIERARCHY_LIMIT,
+} from './topic-filter.js';
 export {
   usernameFromCertificate,
   type CertificateNames,

@@ -27,9 +27,26 @@ export function filterProblem(filter: string): string | undefined {
   return undefined;
 }
 
-/** True when `topic` may be published to: no `+` or `#`, not empty, within Mosquitto's limits. */
+/**
+ * True when MQTT (and so Mosquitto) lets a client carry this string: control characters (U+0000–U+001F,
+ * U+007F–U+009F) and lone surrogates make the packet malformed and Mosquitto drops the client.
+ */
+export function isMqttString(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false;
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (code >= 0xdc00 && code <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/** True when `topic` may be published to: no `+` or `#`, not empty, a valid MQTT string, within limits. */
 export function isPublishTopic(topic: string): boolean {
-  if (topic === '' || topic.includes('+') || topic.includes('#')) return false;
+  if (topic === '' || topic.includes('+') || topic.includes('#') || !isMqttString(topic)) return false;
   if (Buffer.byteLength(topic, 'utf8') > MAX_TOPIC_BYTES) return false;
   return topic.split('/').length - 1 <= TOPIC_HIERARCHY_LIMIT;
 }
