@@ -13,11 +13,12 @@
  * A barrier (a SUBSCRIBE whose SUBACK Mosquitto queues after every earlier delivery on that connection)
  * tells us when everything that was going to arrive has arrived; there are no sleeps.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
+import { barrier, connect, withTimeout } from './mqtt-test-client.js';
 
 export interface Question {
   username?: string;
@@ -33,24 +34,6 @@ export interface Verdict {
 }
 
 export const JUDGE_USER = '__judge';
-const WAIT_MS = 8000;
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), WAIT_MS);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
 /** The ACL file Mosquitto loads: the case's text plus a block for the judge (it changes no other list). */
 export function judgedAclText(acl: string, questions: Question[]): string {
   const dollarRoots = new Set<string>();
@@ -63,44 +46,6 @@ export function judgedAclText(acl: string, questions: Question[]): string {
   for (const root of dollarRoots) judge.push(`topic readwrite ${root}/#`);
   const sep = acl === '' || acl.endsWith('\n') ? '' : '\n';
   return `${acl}${sep}${judge.join('\n')}\n`;
-}
-
-interface Received {
-  topic: string;
-  payload: string;
-}
-
-async function connect(
-  port: number,
-  clientId: string,
-  username: string | undefined,
-): Promise<{ client: MqttClient; got: Received[] }> {
-  const got: Received[] = [];
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    clientId,
-    ...(username !== undefined ? { username } : {}),
-    protocolVersion: 4,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: WAIT_MS,
-  });
-  client.on('message', (topic, payload) => got.push({ topic, payload: payload.toString() }));
-  await withTimeout(
-    new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-      client.once('close', () => reject(new Error(`connection of ${clientId} closed`)));
-    }),
-    `connect ${clientId}`,
-  );
-  client.removeAllListeners('error');
-  client.on('error', () => undefined);
-  return { client, got };
-}
-
-let barrierCount = 0;
-async function barrier(client: MqttClient): Promise<void> {
-  await withTimeout(client.subscribeAsync(`__barrier/${++barrierCount}`, { qos: 0 }), 'barrier');
 }
 
 /** Split the identities into rounds in which every client id is used once (a second one would take over). */

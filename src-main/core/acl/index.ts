@@ -33,3 +33,5 @@ export {
   type CertificateUsername,
   type ListenerIdentityOptions,
 } from './certificate-username.js';
+export { lintAcl, type AclDiagnostic } from './lint-acl.js';
+export { filterCovers, filtersOverlap } from './filter-relations.js';
