@@ -149,9 +149,9 @@ export function closedBeforeConnackProblem(ctx: FailureContext, error?: unknown)
   }
   if (ctx.secure) {
     return problem(
-      'HANDSHAKE_FAILED',
-      `${where} closed the connection during the TLS handshake`,
-      'check that this port speaks TLS and accepts our TLS version and certificate; the inspector shows each step',
+      'NOT_TLS',
+      `${where} closed the connection during the TLS handshake without a TLS alert: the port most likely speaks plain MQTT, not TLS`,
+      'use mqtt:// for a plain port, or the TLS port (usually 8883) for mqtts://; the inspector shows each step',
       error ?? new Error('connection closed during the TLS handshake'),
       ctx,
     );
@@ -176,9 +176,26 @@ export function connectionLostProblem(ctx: FailureContext, error?: unknown): Cli
   );
 }
 
+/** Node's codes for a server certificate that failed verification (the chain helps to explain them). */
+export const SERVER_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'INVALID_PURPOSE',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function chainWords(ctx: FailureContext): string {
   const leaf = ctx.peerChain?.[0];
-  return leaf ? ` (server certificate ${leaf.subject}, issued by ${leaf.issuer})` : '';
+  return leaf ? ` (${leaf.subject}, issued by ${leaf.issuer})` : '';
 }
 
 /** Explain any error raised while connecting (network, TLS or MQTT layer). */
@@ -224,8 +241,17 @@ export function explainConnectError(error: unknown, ctx: FailureContext): Client
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': {
-      const onlyLeaf = (ctx.peerChain?.length ?? 0) <= 1;
-      if (onlyLeaf) {
+      const length = ctx.peerChain?.length ?? 0;
+      if (length === 0) {
+        return problem(
+          'UNTRUSTED_ROOT',
+          `the server's certificate does not chain to ${ctx.trust}`,
+          "trust the CA that issued the broker's certificate, and make the broker send its intermediates (certfile: leaf first, then intermediates)",
+          error,
+          ctx,
+        );
+      }
+      if (length === 1) {
         return problem(
           'MISSING_INTERMEDIATE',
           `the server's certificate${chainWords(ctx)} does not chain to ${ctx.trust}: the server sent no intermediate CA, or this profile trusts the wrong CA`,
@@ -440,14 +466,23 @@ export function explainConnectError(error: unknown, ctx: FailureContext): Client
       ctx,
     );
   }
-  if (!ctx.secure && has('invalid', 'header', 'length', 'unsupported')) {
-    return problem(
-      'TLS_ON_PLAIN_PORT',
-      `${where} answered with something that is not MQTT: it is probably a TLS port`,
-      'use mqtts:// (or wss://) for this port',
-      error,
-      ctx,
-    );
+  // mqtt.js parser errors carry no code: the peer answered bytes that are not MQTT.
+  if (!code && !ctx.connected && (!ctx.secure || ctx.tlsEstablished)) {
+    return ctx.secure
+      ? problem(
+          'MQTT_REFUSED',
+          `${where} answered the TLS connection with something that is not MQTT (${messageOf(error)})`,
+          'check the port: an HTTPS or websocket listener needs wss:// with its path, an MQTT listener mqtts://',
+          error,
+          ctx,
+        )
+      : problem(
+          'TLS_ON_PLAIN_PORT',
+          `${where} answered with something that is not MQTT (${messageOf(error)}): it is probably a TLS or websocket port`,
+          'use mqtts:// for a TLS port, or ws:// / wss:// for a websocket port',
+          error,
+          ctx,
+        );
   }
   return problem(
     ctx.connected ? 'CONNECTION_REFUSED' : 'HANDSHAKE_FAILED',

@@ -13,6 +13,7 @@ import {
   connectionLostProblem,
   disconnectProblem,
   explainConnectError,
+  SERVER_VERIFY_CODES,
   timeoutProblem,
   type ClientProblem,
   type FailureContext,
@@ -32,7 +33,7 @@ import { PublishHistory, type PublishProperties, type PublishRequest } from './p
 import { explainReason } from './reason-codes.js';
 import { checkTopicFilter, checkTopicName } from './topic.js';
 import type { ResolvedTls } from './tls-options.js';
-import { openStream, type TransportFacts } from './transport.js';
+import { openStream, probePeerChain, type TransportFacts } from './transport.js';
 
 export type SessionState = 'connecting' | 'connected' | 'disconnecting' | 'disconnected' | 'failed';
 
@@ -229,6 +230,7 @@ export class Session extends EventEmitter<{
   private serverProperties?: Record<string, unknown>;
   private subscriptions = new Map<string, SubscriptionResult>();
   private closingOnPurpose = false;
+  private cancelConnect?: () => void;
 
   constructor(options: SessionOptions) {
     super();
@@ -388,12 +390,8 @@ export class Session extends EventEmitter<{
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (problem && this.closingOnPurpose) {
-          client.removeAllListeners('message');
-          this.client = undefined;
-          this.setState('disconnected');
-          reject(new UserError(`connecting ${this.profile.name} was cancelled`, 'CANCELLED'));
-        } else if (problem) {
+        this.cancelConnect = undefined;
+        if (problem) {
           client.removeAllListeners('message');
           client.end(true);
           this.client = undefined;
@@ -407,6 +405,24 @@ export class Session extends EventEmitter<{
         () => settle(timeoutProblem('connecting', deadlineMs, this.context())),
         deadlineMs,
       );
+      this.cancelConnect = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.cancelConnect = undefined;
+        client.removeAllListeners('message');
+        client.end(true);
+        this.client = undefined;
+        this.setState('disconnected');
+        reject(new UserError(`connecting ${this.profile.name} was cancelled`, 'CANCELLED'));
+      };
+      // The first failure wins; explaining it may take a moment (a probe for the server's chain).
+      let explaining = false;
+      const fail = (error: unknown) => {
+        if (settled || explaining) return;
+        explaining = true;
+        void this.explainFailure(error, Math.min(3000, deadlineMs)).then((problem) => settle(problem));
+      };
 
       client.on('connect', (packet) => {
         if (this.client !== client) return;
@@ -423,7 +439,7 @@ export class Session extends EventEmitter<{
       client.on('error', (error) => {
         if (this.client !== client) return;
         if (!settled) {
-          settle(explainConnectError(error, this.context()));
+          fail(error);
           return;
         }
         this.problemValue = explainConnectError(error, this.context());
@@ -439,16 +455,27 @@ export class Session extends EventEmitter<{
       client.on('close', () => {
         if (this.client !== client) return;
         if (!settled) {
-          const error = facts.lastError;
-          settle(
-            error ? explainConnectError(error, this.context()) : closedBeforeConnackProblem(this.context()),
-          );
+          fail(facts.lastError);
           return;
         }
         this.onClosed(client);
       });
       client.connect();
     });
+  }
+
+  private async explainFailure(error: unknown, probeMs: number): Promise<ClientProblem> {
+    if (error === undefined) return closedBeforeConnackProblem(this.context());
+    const code = (error as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      SERVER_VERIFY_CODES.has(code) &&
+      !this.facts.peerChain?.length &&
+      this.resolvedTls
+    ) {
+      this.facts.peerChain = await probePeerChain(this.url, this.resolvedTls.options, probeMs);
+    }
+    return explainConnectError(error, this.context());
   }
 
   private onClosed(client: MqttClient): void {
@@ -705,6 +732,10 @@ export class Session extends EventEmitter<{
     if (!client || this.stateValue === 'disconnected' || this.stateValue === 'failed') {
       this.client = undefined;
       if (this.stateValue !== 'failed') this.stateValue = 'disconnected';
+      return Promise.resolve();
+    }
+    if (this.cancelConnect) {
+      this.cancelConnect();
       return Promise.resolve();
     }
     this.closingOnPurpose = true;

@@ -71,6 +71,36 @@ function watchTls(socket: TLSSocket, facts: TransportFacts, options: ConnectionO
   });
 }
 
+/**
+ * When Node refuses the server's certificate it frees the TLS session before the error reaches us, so
+ * the chain is gone. Fetch it again with a second handshake that does not verify (nothing is sent over
+ * it) — only to explain the failure. Resolves [] on any failure or after timeoutMs.
+ */
+export function probePeerChain(
+  url: ParsedUrl,
+  options: ConnectionOptions,
+  timeoutMs: number,
+): Promise<PeerCertificateSummary[]> {
+  return new Promise((resolve) => {
+    const servername = options.servername ?? (isIP(url.host) ? undefined : url.host);
+    const socket = tlsConnect({
+      host: url.host,
+      port: url.port,
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(servername ? { servername } : {}),
+      rejectUnauthorized: false,
+    });
+    const done = (chain: PeerCertificateSummary[]) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(chain);
+    };
+    const timer = setTimeout(() => done([]), timeoutMs);
+    socket.once('secureConnect', () => done(peerChainOf(socket)));
+    socket.once('error', () => done([]));
+  });
+}
+
 export interface TransportRequest {
   url: ParsedUrl;
   tls: ConnectionOptions;
