@@ -28,10 +28,12 @@ export async function connect(
   port: number,
   clientId: string,
   username: string | undefined,
+  tls?: { ca: string; cert: string; key: string },
 ): Promise<{ client: MqttClient; got: Received[] }> {
   const got: Received[] = [];
-  const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+  const client = mqtt.connect(`${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, {
     clientId,
+    ...(tls ? { ...tls, rejectUnauthorized: true } : {}),
     ...(username !== undefined ? { username } : {}),
     protocolVersion: 4,
     clean: true,
