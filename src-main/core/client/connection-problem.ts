@@ -70,6 +70,19 @@ function errorCode(error: unknown): string {
 
 /** A refusal the broker sent in a CONNACK. */
 export function connackProblem(code: number, ctx: FailureContext): ClientProblem {
+  if (ctx.protocol === 5 && code >= 1 && code <= 5) {
+    // MQTT 5 CONNACK codes are 0 or ≥ 128: a small code is a 3.1.1 broker answering in its own terms.
+    const old = explainConnack(code, 4);
+    const reason =
+      code === 1
+        ? {
+            ...old,
+            meaning: 'the broker answered in MQTT 3.1.1 terms: it does not speak MQTT 5.0',
+            fix: 'choose MQTT 3.1.1 in the profile',
+          }
+        : old;
+    return reasonProblem(reason, { ...ctx, protocol: 4 }, 'refused the connection');
+  }
   const reason = explainConnack(code, ctx.protocol);
   return reasonProblem(reason, ctx, 'refused the connection');
 }

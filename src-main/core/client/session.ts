@@ -231,6 +231,7 @@ export class Session extends EventEmitter<{
   private subscriptions = new Map<string, SubscriptionResult>();
   private closingOnPurpose = false;
   private cancelConnect?: () => void;
+  private readonly pendingOps = new Set<(error: Error) => void>();
 
   constructor(options: SessionOptions) {
     super();
@@ -311,6 +312,11 @@ export class Session extends EventEmitter<{
     if (problem) {
       this.problemValue = problem;
       this.emit('problem', problem);
+    }
+    if (state !== 'connected' && this.pendingOps.size > 0) {
+      // Acknowledgements will not come on a closed connection: fail what waits for them now.
+      const error = new ClientFailure(this.problemValue ?? connectionLostProblem(this.context()));
+      for (const abort of [...this.pendingOps]) abort(error);
     }
     this.emit('state', this.snapshot());
   }
@@ -529,7 +535,7 @@ export class Session extends EventEmitter<{
         if (finished) return;
         finished = true;
         clearTimeout(timer);
-        this.off('state', onState);
+        this.pendingOps.delete(abort);
         if (error) reject(error);
         else resolve(value as T);
       };
@@ -537,12 +543,8 @@ export class Session extends EventEmitter<{
         () => finish(new ClientFailure(timeoutProblem(what, this.timeouts.operationMs, this.context()))),
         this.timeouts.operationMs,
       );
-      const onState = (snapshot: SessionSnapshot) => {
-        if (snapshot.state !== 'connected') {
-          finish(new ClientFailure(snapshot.problem ?? connectionLostProblem(this.context())));
-        }
-      };
-      this.on('state', onState);
+      const abort = (error: Error) => finish(error);
+      this.pendingOps.add(abort);
       start(finish);
     });
   }
