@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
+import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TEXT =
@@ -10,7 +11,10 @@ const TEXT =
 
 describe('acl api', () => {
   const workspaceDir = join(tempDir('acl-api-'), 'ws');
-  const service = new ApiService({ workspaceDir, surface: 'cli' });
+  const raw = new ApiService({ workspaceDir, surface: 'cli' });
+  const service = {
+    invoke: <M extends MethodName>(m: M, p: ParamsOf<M>) => raw.invoke(m, p) as Promise<ResultOf<M>>,
+  };
 
   test('load on an empty workspace, save, load again', async () => {
     expect(await service.invoke('acl.load', {})).toEqual({
