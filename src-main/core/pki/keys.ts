@@ -1,0 +1,266 @@
+/**
+ * Private and public keys: generation per KeyType, reading every common key encoding (PEM PKCS#8,
+ * PKCS#1, SEC1, legacy-encrypted PEM, encrypted PKCS#8, DER), signature algorithms and signing.
+ */
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import { promisify } from 'node:util';
+import { UserError } from '../user-error.js';
+import { DerError, TAG, children, expectTag, nullValue, oid, parseDer, readOid, seq } from './der.js';
+import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
+import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
+import { KEY_TYPES, type KeyType, type KeyTypeLabel } from './types.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export function isKeyType(value: string): value is KeyType {
+  return (KEY_TYPES as readonly string[]).includes(value);
+}
+
+/** Check a user-given key type; the error names the field. */
+export function keyTypeOption(value: string | undefined, field = 'keyType'): KeyType {
+  if (value === undefined) return 'ec-p256';
+  if (!isKeyType(value)) {
+    throw new UserError(
+      `${field}: unknown key type "${value}"; use one of ${KEY_TYPES.join(', ')}`,
+      'BAD_KEY_TYPE',
+      {
+        field,
+      },
+    );
+  }
+  return value;
+}
+
+/** Generate a private key of the given type. RSA runs off the main thread. */
+export async function generatePrivateKey(keyType: KeyType): Promise<KeyObject> {
+  switch (keyType) {
+    case 'ec-p256':
+      return generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    case 'ec-p384':
+      return generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
+    case 'ed25519':
+      return generateKeyPairSync('ed25519').privateKey;
+    case 'rsa-2048':
+    case 'rsa-3072':
+    case 'rsa-4096': {
+      const modulusLength = Number(keyType.slice(4));
+      return (await generateKeyPairAsync('rsa', { modulusLength, publicExponent: 0x10001 })).privateKey;
+    }
+  }
+}
+
+/** The key type label of a key (private or public). */
+export function keyTypeOfKey(key: KeyObject): KeyTypeLabel {
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss':
+      return `rsa-${details.modulusLength ?? 0}`;
+    case 'ec':
+      if (details.namedCurve === 'prime256v1') return 'ec-p256';
+      if (details.namedCurve === 'secp384r1') return 'ec-p384';
+      if (details.namedCurve === 'secp521r1') return 'ec-p521';
+      return `ec-${details.namedCurve ?? 'unknown'}`;
+    case 'ed25519':
+      return 'ed25519';
+    case 'ed448':
+      return 'ed448';
+    case 'dsa':
+      return 'dsa';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Public key algorithm, size and type label from SubjectPublicKeyInfo DER (no crypto needed). */
+export function describeSpki(spki: Buffer): {
+  algorithm: string;
+  bits: number;
+  curve?: string;
+  keyType: KeyTypeLabel;
+} {
+  const [algorithm] = children(expectTag(parseDer(spki), TAG.SEQUENCE, 'subjectPublicKeyInfo'));
+  const [algOid, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'algorithm'));
+  const algorithmOid = readOid(algOid!);
+  if (algorithmOid === OID.ecPublicKey) {
+    const curveOid = params && params.tag === TAG.OID ? readOid(params) : 'explicit';
+    const curve = CURVE_NAMES[curveOid];
+    return {
+      algorithm: 'ec',
+      bits: curve?.bits ?? 0,
+      curve: curve?.name ?? curveOid,
+      keyType: `ec-${curve?.label ?? curveOid}`,
+    };
+  }
+  if (algorithmOid === OID.ed25519) return { algorithm: 'ed25519', bits: 256, keyType: 'ed25519' };
+  if (algorithmOid === OID.ed448) return { algorithm: 'ed448', bits: 456, keyType: 'ed448' };
+  if (algorithmOid === OID.rsaEncryption || algorithmOid === OID.rsassaPss) {
+    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    return { algorithm: 'rsa', bits, keyType: `rsa-${bits}` };
+  }
+  if (algorithmOid === OID.dsa) return { algorithm: 'dsa', bits: 0, keyType: 'dsa' };
+  return { algorithm: algorithmOid, bits: 0, keyType: 'unknown' };
+}
+
+export interface SignatureAlgorithm {
+  oid: string;
+  /** AlgorithmIdentifier DER. */
+  identifier: Buffer;
+  /** Digest for crypto.sign (null for EdDSA). */
+  hash: string | null;
+}
+
+/** The signature algorithm a CA key signs with: SHA-256 for P-256 and RSA, SHA-384 for P-384. */
+export function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithm {
+  switch (key.asymmetricKeyType) {
+    case 'ec': {
+      const curve = key.asymmetricKeyDetails?.namedCurve;
+      if (curve === 'secp384r1')
+        return { oid: OID.ecdsaWithSHA384, identifier: seq(oid(OID.ecdsaWithSHA384)), hash: 'sha384' };
+      if (curve === 'secp521r1')
+        return { oid: OID.ecdsaWithSHA512, identifier: seq(oid(OID.ecdsaWithSHA512)), hash: 'sha512' };
+      return { oid: OID.ecdsaWithSHA256, identifier: seq(oid(OID.ecdsaWithSHA256)), hash: 'sha256' };
+    }
+    case 'rsa':
+      return { oid: OID.sha256WithRSA, identifier: seq(oid(OID.sha256WithRSA), nullValue()), hash: 'sha256' };
+    case 'ed25519':
+      return { oid: OID.ed25519, identifier: seq(oid(OID.ed25519)), hash: null };
+    case 'ed448':
+      return { oid: OID.ed448, identifier: seq(oid(OID.ed448)), hash: null };
+    default:
+      throw new UserError(
+        `a ${key.asymmetricKeyType ?? 'unknown'} key cannot sign certificates here`,
+        'BAD_KEY',
+      );
+  }
+}
+
+export function signWith(key: KeyObject, algorithm: SignatureAlgorithm, data: Buffer): Buffer {
+  return sign(algorithm.hash, data, key);
+}
+
+/**
+ * Verify a signature made with the algorithm `sigOid` over `data` with the public key (SPKI DER).
+ * Returns false for a bad signature and for algorithms we cannot check (RSA-PSS, MD5).
+ */
+export function verifySignature(data: Buffer, sigOid: string, signature: Buffer, spki: Buffer): boolean {
+  const info = SIGNATURE_ALGORITHMS[sigOid];
+  if (!info || sigOid === OID.rsassaPss) return false;
+  try {
+    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    return verify(info.hash ?? null, data, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+export function privateKeyPem(key: KeyObject, passphrase?: string): string {
+  if (passphrase !== undefined) {
+    return key.export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase }) as string;
+  }
+  return key.export({ format: 'pem', type: 'pkcs8' }) as string;
+}
+
+export function publicSpki(key: KeyObject): Buffer {
+  return createPublicKey(key).export({ format: 'der', type: 'spki' });
+}
+
+const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'];
+
+function isEncryptedPkcs8Der(der: Buffer): boolean {
+  try {
+    const parts = children(parseDer(der));
+    // EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING }; PrivateKeyInfo starts with INTEGER.
+    return parts.length === 2 && parts[0]!.tag === TAG.SEQUENCE && parts[1]!.tag === TAG.OCTET_STRING;
+  } catch {
+    return false;
+  }
+}
+
+interface KeySource {
+  key: Buffer | string;
+  format: 'pem' | 'der';
+  type?: 'pkcs8' | 'pkcs1' | 'sec1';
+}
+
+function keyError(file: string, message: string, code = 'BAD_KEY'): UserError {
+  return new UserError(`${file}: ${message}`, code, { file });
+}
+
+/**
+ * Read a private key from PEM (PKCS#8, PKCS#1, SEC1, legacy encrypted, encrypted PKCS#8) or DER.
+ * A wrong or missing passphrase is one clear UserError naming the file.
+ */
+export function readKey(data: Buffer | string, passphrase?: string, file = 'key'): KeyObject {
+  const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let encrypted = false;
+  const candidates: KeySource[] = [];
+  if (looksLikePem(buffer)) {
+    const block = parsePemBlocks(buffer, file).find((b) => KEY_LABELS.includes(b.label));
+    if (!block) {
+      throw keyError(
+        file,
+        'no private key found (expected a PRIVATE KEY, RSA/EC PRIVATE KEY or ENCRYPTED PRIVATE KEY block)',
+      );
+    }
+    encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
+    candidates.push({ key: block.text, format: 'pem' });
+  } else {
+    try {
+      parseDer(buffer);
+    } catch (error) {
+      throw keyError(file, `not a PEM or DER private key (${(error as Error).message})`);
+    }
+    encrypted = isEncryptedPkcs8Der(buffer);
+    if (encrypted) candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
+    else {
+      candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
+      candidates.push({ key: buffer, format: 'der', type: 'pkcs1' });
+      candidates.push({ key: buffer, format: 'der', type: 'sec1' });
+    }
+  }
+  if (encrypted && passphrase === undefined) {
+    throw keyError(file, 'the private key is encrypted: give its passphrase', 'PASSPHRASE_REQUIRED');
+  }
+  let lastError: unknown;
+  for (const candidate of candidates) {
+    try {
+      const key = createPrivateKey(
+        encrypted ? { ...candidate, passphrase: passphrase ?? '' } : { ...candidate, passphrase: '' },
+      );
+      if (key.type !== 'private') throw new Error('not a private key');
+      return key;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  if (encrypted) throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
+  const reason =
+    lastError instanceof Error ? lastError.message.replace(/^error:[0-9A-F]+:/, '') : String(lastError);
+  throw keyError(file, `not a readable private key (${reason})`);
+}
+
+/** True when the private key belongs to the certificate's public key. */
+export function keyMatchesSpki(key: KeyObject, spki: Buffer): boolean {
+  try {
+    const certificateKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    return publicSpki(key).equals(certificateKey.export({ format: 'der', type: 'spki' }));
+  } catch {
+    return false;
+  }
+}
+
+export { toPem };
+
+export function isDerError(error: unknown): error is DerError {
+  return error instanceof DerError;
+}
