@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../helpers/run.js';
 
@@ -24,6 +24,8 @@ export interface TestPki {
   device2Chain: string;
   device2Key: string;
   device2P12: string;
+  /** The same, with the RC2/3DES encryption OpenSSL 3 refuses by default (`-legacy`). */
+  device2LegacyP12: string;
   rogueCrt: string;
   rogueKey: string;
   passphrase: string;
@@ -86,6 +88,7 @@ const SERVER_EXT =
 
 export async function makeTestPki(dir: string): Promise<TestPki> {
   const passphrase = 's3cret pass';
+  mkdirSync(dir, { recursive: true });
   await issue(dir, 'root', 'Test Root CA', 'self', CA_EXT, 365);
   await issue(dir, 'int', 'Test Intermediate CA', 'root', CA_EXT + 'authorityKeyIdentifier=keyid\n', 365);
   await Promise.all([
@@ -140,6 +143,24 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     ],
     dir,
   );
+  await openssl(
+    [
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-in',
+      'device-2.crt',
+      '-inkey',
+      'device-2.key',
+      '-certfile',
+      'int.crt',
+      '-passout',
+      `pass:${passphrase}`,
+      '-out',
+      'device-2.legacy.p12',
+    ],
+    dir,
+  );
   // Debian's mosquitto drops root privileges to the mosquitto user: let it read the test files.
   chmodSync(dir, 0o755);
   for (const file of readdirSync(dir)) chmodSync(join(dir, file), 0o644);
@@ -159,6 +180,7 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     device2Chain,
     device2Key: join(dir, 'device-2.key'),
     device2P12: join(dir, 'device-2.p12'),
+    device2LegacyP12: join(dir, 'device-2.legacy.p12'),
     rogueCrt: join(dir, 'rogue.crt'),
     rogueKey: join(dir, 'rogue.key'),
     passphrase,

@@ -13,3 +13,4 @@ export * from './message-log.js';
 export * from './publish-history.js';
 export * from './session.js';
 export * from './session-manager.js';
+export * from './workspace-certificates.js';

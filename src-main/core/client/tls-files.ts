@@ -1,7 +1,8 @@
-import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
 import { UserError, messageOf } from '../user-error.js';
+import { readKey } from '../pki/keys.js';
+import { parsePkcs12 } from '../pki/pkcs12.js';
 import { looksLikePem, parsePemBlocks, toPem } from '../pki/pem.js';
 
 /** Read a file the profile names; a missing or unreadable file is a UserError naming the field. */
@@ -55,10 +56,22 @@ function checkCertificate(der: Buffer, file: string, field: string): X509Certifi
   }
 }
 
+/** Re-throw a pki UserError with the profile field it concerns (the passphrase or the file). */
+function withField(error: unknown, fields: { file: string; passphrase: string }): never {
+  if (error instanceof UserError) {
+    const passphrase = error.code === 'BAD_PASSPHRASE' || error.code === 'PASSPHRASE_REQUIRED';
+    throw new UserError(error.message, error.code, {
+      ...error.location,
+      field: passphrase ? fields.passphrase : fields.file,
+    });
+  }
+  throw error;
+}
+
 /**
- * A private key from PEM or DER bytes (PKCS#8, PKCS#1/SEC1, encrypted PKCS#8 or legacy encrypted PEM).
- * An encrypted key without a passphrase, or with the wrong one, is one clear UserError naming the
- * passphrase field.
+ * A private key from PEM or DER bytes (PKCS#8, PKCS#1/SEC1, encrypted PKCS#8 or legacy encrypted PEM),
+ * read by the workshop's key reader. An encrypted key without a passphrase, or with the wrong one, is
+ * one clear UserError naming the passphrase field.
  */
 export function readPrivateKey(
   data: Buffer,
@@ -66,44 +79,11 @@ export function readPrivateKey(
   file: string,
   fields: { key: string; passphrase: string },
 ): KeyObject {
-  const attempts: Array<Parameters<typeof createPrivateKey>[0]> = looksLikePem(data)
-    ? [{ key: data, format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) }]
-    : (['pkcs8', 'pkcs1', 'sec1'] as const).map((type) => ({
-        key: data,
-        format: 'der' as const,
-        type,
-        ...(passphrase !== undefined ? { passphrase } : {}),
-      }));
-  let lastError: unknown;
-  for (const options of attempts) {
-    try {
-      return createPrivateKey(options);
-    } catch (error) {
-      lastError = error;
-      const code = (error as { code?: string }).code ?? '';
-      if (code === 'ERR_MISSING_PASSPHRASE' || code === 'ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED') {
-        throw new UserError(
-          `${file}: the private key is encrypted; enter its passphrase`,
-          'PASSPHRASE_REQUIRED',
-          {
-            file,
-            field: fields.passphrase,
-          },
-        );
-      }
-      if (code === 'ERR_OSSL_BAD_DECRYPT' || /bad decrypt/i.test(messageOf(error))) {
-        throw new UserError(`${file}: wrong passphrase for the private key`, 'BAD_PASSPHRASE', {
-          file,
-          field: fields.passphrase,
-        });
-      }
-    }
+  try {
+    return readKey(data, passphrase, file);
+  } catch (error) {
+    withField(error, { file: fields.key, passphrase: fields.passphrase });
   }
-  throw new UserError(
-    `${file}: not a private key in PEM or DER form (${messageOf(lastError)}) (profile field "${fields.key}")`,
-    'BAD_KEY',
-    { file, field: fields.key },
-  );
 }
 
 /** Refuse a key that does not belong to the certificate, before the broker does it less clearly. */
@@ -123,46 +103,28 @@ export function checkKeyMatches(certPem: string, key: KeyObject, file: string, f
 }
 
 /**
- * Check a PKCS#12 file and its passphrase the way the TLS stack will use it. Wrong or missing
- * passphrase and the legacy RC2/3DES encryption OpenSSL 3 refuses are UserErrors naming the field.
+ * Open a PKCS#12 file with the workshop's reader (AES and the legacy RC2/3DES encryption OpenSSL 3
+ * refuses by default). Returns the certificate chain to send (leaf first) and the key as PEM.
  */
-export function checkPkcs12(
+export function readPkcs12(
   data: Buffer,
   passphrase: string | undefined,
   file: string,
   fields: { path: string; passphrase: string },
-): void {
+): { certs: string[]; keyPem: string } {
+  let contents: ReturnType<typeof parsePkcs12>;
   try {
-    createSecureContext({ pfx: data, ...(passphrase !== undefined ? { passphrase } : {}) });
+    contents = parsePkcs12(data, passphrase, file);
   } catch (error) {
-    const text = messageOf(error);
-    if (/mac verify failure/i.test(text)) {
-      throw new UserError(
-        passphrase === undefined || passphrase === ''
-          ? `${file}: the PKCS#12 file is protected; enter its passphrase`
-          : `${file}: wrong passphrase for the PKCS#12 file`,
-        passphrase === undefined || passphrase === '' ? 'PASSPHRASE_REQUIRED' : 'BAD_PASSPHRASE',
-        { file, field: fields.passphrase },
-      );
-    }
-    if (/unsupported/i.test(text)) {
-      throw new UserError(
-        `${file}: the PKCS#12 file uses legacy encryption (RC2/3DES) that OpenSSL 3 refuses; re-export it with "openssl pkcs12 -export" (AES) or import it into the workshop`,
-        'UNSUPPORTED_PKCS12',
-        { file, field: fields.path },
-      );
-    }
-    if (/not enough data|wrong tag|asn1|header too long|too long/i.test(text)) {
-      throw new UserError(`${file}: not a PKCS#12 file (${text})`, 'BAD_PKCS12', {
-        file,
-        field: fields.path,
-      });
-    }
-    throw new UserError(`${file}: cannot use this PKCS#12 file (${text})`, 'BAD_PKCS12', {
+    withField(error, { file: fields.path, passphrase: fields.passphrase });
+  }
+  if (!contents.keyPem) {
+    throw new UserError(`${file}: the PKCS#12 file holds no private key`, 'BAD_PKCS12', {
       file,
       field: fields.path,
     });
   }
+  return { certs: [contents.certPem, ...contents.chainPems], keyPem: contents.keyPem };
 }
 
 export interface CertificateFacts {

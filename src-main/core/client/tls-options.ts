@@ -4,8 +4,8 @@ import type { TlsSettings } from './profile.js';
 import {
   certificateFacts,
   checkKeyMatches,
-  checkPkcs12,
   readCertificates,
+  readPkcs12,
   readPrivateKey,
   readProfileFile,
   type CertificateFacts,
@@ -101,12 +101,13 @@ export function resolveTls(
   } else if (source.kind === 'pkcs12') {
     const passphrase = secrets.passphrase ?? source.passphrase;
     const data = readProfileFile(source.path, 'tls.clientCert.path');
-    checkPkcs12(data, passphrase, source.path, {
+    const { certs, keyPem } = readPkcs12(data, passphrase, source.path, {
       path: 'tls.clientCert.path',
       passphrase: 'tls.clientCert.passphrase',
     });
-    options.pfx = data;
-    if (passphrase !== undefined) options.passphrase = passphrase;
+    options.cert = certs.join('');
+    options.key = keyPem;
+    clientCertificate = certificateFacts(certs[0]!);
   }
 
   if (settings.servername) options.servername = settings.servername;
