@@ -1,8 +1,195 @@
-// The pki domain's api methods and events. See ../FOUNDATION.md for how to add methods.
-// import { z } from 'zod';
-// import { method, returns } from './method.js';
+// The pki domain's api methods and events (the certificate workshop). See ../FOUNDATION.md.
+// Binary inputs (certificates, keys, CSRs, PKCS#12, CRLs) cross as base64 strings. No result and no
+// event ever carries a private key; `pki.export` writes keys to a folder in the main process.
+import { z } from 'zod';
+import { method, returns } from './method.js';
+import type {
+  CertificateChain,
+  CertificateDetail,
+  CertificateShow,
+  CertificateSummary,
+  ExportResult,
+  LintFinding,
+  VerifyResult,
+} from '../../core/pki/index.js';
 
-export const pkiMethods = {};
+export const KEY_TYPE_VALUES = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
+export const REVOCATION_REASON_VALUES = [
+  'unspecified',
+  'keyCompromise',
+  'caCompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  'privilegeWithdrawn',
+  'aaCompromise',
+] as const;
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface PkiEvents {}
+const name = z.string().min(1).max(64);
+const keyType = z.enum(KEY_TYPE_VALUES);
+const profile = z.enum(['server', 'client']);
+const days = z.number().int().min(1).max(36500);
+/** File bytes, base64 (up to ~10 MB). */
+const base64 = z.string().max(14_000_000);
+/** A file name for messages (`device.crt:3: ...`). */
+const fileName = z.string().min(1).max(4096).optional();
+
+export interface CrlResult {
+  ca: string;
+  /** PEM (`-----BEGIN X509 CRL-----`). */
+  pem: string;
+  number: number;
+  revoked: number;
+  thisUpdate: string;
+  nextUpdate: string;
+}
+
+export interface IssueBatchResult {
+  issued: CertificateSummary[];
+}
+
+export const pkiMethods = {
+  /** Every certificate of the workspace, in the order added. */
+  'pki.list': method(z.object({}).strict(), returns<CertificateSummary[]>(), { readonly: true, example: {} }),
+  /** One certificate: summary, every decoded field, PEM and its chain of workspace names. */
+  'pki.show': method(z.object({ name }).strict(), returns<CertificateShow>(), { readonly: true }),
+  /** Its chain as PEM: cert, chain (leaf + intermediates), intermediates, root. Public material only. */
+  'pki.chain': method(z.object({ name }).strict(), returns<CertificateChain>(), { readonly: true }),
+  /** A self-signed root CA, or an intermediate under `parent`. */
+  'pki.createCa': method(
+    z
+      .object({
+        name,
+        cn: z.string().min(1).max(64),
+        parent: name.optional(),
+        keyType: keyType.optional(),
+        days: days.optional(),
+        pathLen: z.number().int().min(0).max(32).optional(),
+      })
+      .strict(),
+    returns<CertificateSummary>(),
+  ),
+  /** A server or client leaf signed by `ca`, with a new key held in the workspace. */
+  'pki.issue': method(
+    z
+      .object({
+        ca: name,
+        profile,
+        name,
+        cn: z.string().min(1).max(64),
+        san: z.array(z.string().max(300)).max(100).optional(),
+        keyType: keyType.optional(),
+        days: days.optional(),
+      })
+      .strict(),
+    returns<CertificateSummary>(),
+  ),
+  /** Many leaves at once (all or nothing): names, or a pasted list / CSV in `text`. */
+  'pki.issueBatch': method(
+    z
+      .object({
+        ca: name,
+        profile,
+        names: z.array(z.string().max(64)).max(10_000).optional(),
+        text: z.string().max(2_000_000).optional(),
+        keyType: keyType.optional(),
+        days: days.optional(),
+      })
+      .strict(),
+    returns<IssueBatchResult>(),
+  ),
+  /** The device ids a pasted list or CSV holds (preview for the batch dialog). */
+  'pki.parseDeviceList': method(z.object({ text: z.string().max(2_000_000) }).strict(), returns<string[]>(), {
+    readonly: true,
+    example: { text: 'device_id\ndevice-1\ndevice-2\n' },
+  }),
+  /** Sign an external PKCS#10 request (PEM or DER, base64) under a profile. */
+  'pki.signCsr': method(
+    z.object({ ca: name, profile, name, csr: base64, file: fileName, days: days.optional() }).strict(),
+    returns<CertificateSummary>(),
+  ),
+  /** Import a certificate (PEM, DER or PKCS#12) and optionally its key (any common encoding). */
+  'pki.import': method(
+    z
+      .object({
+        name,
+        cert: base64,
+        certFile: fileName,
+        key: base64.optional(),
+        keyFile: fileName,
+        passphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
+    returns<CertificateSummary>(),
+  ),
+  /** Revoke a certificate and republish its CA's CRL. */
+  'pki.revoke': method(
+    z.object({ name, reason: z.enum(REVOCATION_REASON_VALUES).optional() }).strict(),
+    returns<CertificateSummary>(),
+  ),
+  /** Publish a fresh CRL of `ca` (next CRL number) into the workspace and return it. */
+  'pki.crl': method(
+    z.object({ ca: name, days: z.number().int().min(1).max(3650).optional() }).strict(),
+    returns<CrlResult>(),
+  ),
+  /** Write files to a folder (main process): pem → NAME.crt, NAME.key, NAME.chain.crt, ca.crt; der; p12. */
+  'pki.export': method(
+    z
+      .object({
+        name,
+        outDir: z.string().min(1).max(4096),
+        format: z.enum(['pem', 'der', 'p12']).default('pem'),
+        passphrase: z.string().max(1024).optional(),
+        keyPassphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
+    returns<ExportResult>(),
+  ),
+  /** Remove a certificate, its key and CRL; refused while it issued others. */
+  'pki.delete': method(z.object({ name }).strict(), returns<{ deleted: string }>()),
+  /** Verify a certificate (base64 of PEM or DER files) against trusted CAs, with every step explained. */
+  'pki.verify': method(
+    z
+      .object({
+        cert: base64,
+        ca: base64,
+        untrusted: base64.optional(),
+        crl: base64.optional(),
+        purpose: profile.optional(),
+        host: z.string().max(255).optional(),
+        crlCheckAll: z.boolean().optional(),
+        /** ISO time to verify at (default now). */
+        at: z.string().datetime().optional(),
+        files: z
+          .object({ cert: fileName, ca: fileName, untrusted: fileName, crl: fileName })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    returns<VerifyResult>(),
+    { readonly: true },
+  ),
+  /** Verify a workspace certificate against its own chain and its issuer's CRL. */
+  'pki.verifyWorkspace': method(
+    z.object({ name, purpose: profile.optional(), host: z.string().max(255).optional() }).strict(),
+    returns<VerifyResult>(),
+    { readonly: true },
+  ),
+  /** MQTT pitfalls of one workspace certificate. */
+  'pki.lint': method(z.object({ name }).strict(), returns<LintFinding[]>(), { readonly: true }),
+  /** Lint findings of every workspace certificate, by name. */
+  'pki.lintAll': method(z.object({}).strict(), returns<Record<string, LintFinding[]>>(), {
+    readonly: true,
+    example: {},
+  }),
+  /** Decode a certificate file (base64 of PEM or DER) without importing it. */
+  'pki.describe': method(z.object({ data: base64, file: fileName }).strict(), returns<CertificateDetail>(), {
+    readonly: true,
+  }),
+};
+
+export interface PkiEvents {
+  /** Certificates were added, changed (revoked) or removed. */
+  'pki.changed': { names: string[] };
+}

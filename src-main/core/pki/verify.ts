@@ -135,7 +135,9 @@ export function verifyCertificate(options: VerifyOptions): VerifyResult {
 
   const given = readCertificates(options.certPem, files.cert ?? 'certificate');
   const leaf = given[0]!;
-  const trusted = readCertificates(options.caPem, files.ca ?? 'CA file');
+  const caText = typeof options.caPem === 'string' ? options.caPem : options.caPem.toString('latin1');
+  // An empty CA text means no trust anchor at all (the chain can then only end untrusted).
+  const trusted = caText.trim() === '' ? [] : readCertificates(options.caPem, files.ca ?? 'CA file');
   const untrusted = [
     ...given.slice(1),
     ...(options.untrustedPem !== undefined
