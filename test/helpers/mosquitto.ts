@@ -14,10 +14,18 @@ export interface RunningMosquitto {
  * Start Debian's /usr/sbin/mosquitto with the given config text (written to dir/mosquitto.conf) and
  * wait until `port` accepts connections. Rejects with Mosquitto's own output when it exits early.
  */
-export async function startMosquitto(dir: string, conf: string, port: number): Promise<RunningMosquitto> {
+export async function startMosquitto(
+  dir: string,
+  conf: string,
+  port: number,
+  options: { cwd?: string } = {},
+): Promise<RunningMosquitto> {
   const confPath = join(dir, 'mosquitto.conf');
   writeFileSync(confPath, conf);
-  const child = spawn('/usr/sbin/mosquitto', ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/sbin/mosquitto', ['-c', confPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -1,0 +1,2 @@
+export { runQuickstart, type QuickstartOptions, type QuickstartResult } from './run-quickstart.js';
+export { QUICKSTART, quickstartAcl, quickstartConf, serverNames } from './quickstart-plan.js';
