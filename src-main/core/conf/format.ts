@@ -1,0 +1,127 @@
+import { UserError } from '../user-error.js';
+import {
+  effectiveSecurity,
+  type BridgeSettings,
+  type ListenerSettings,
+  type MosquittoConf,
+  type SecuritySettings,
+} from './model.js';
+import { LISTENER_KEYWORDS, SECURITY_KEYWORDS } from './options.js';
+
+export interface FormatOptions {
+  /** Comment lines written at the top (without the leading `#`). */
+  header?: string[];
+}
+
+/**
+ * Write a model as mosquitto.conf text that Mosquitto 2.0.11 starts from unchanged and that
+ * `parseMosquittoConf` reads back to the same model. Ignored options are not written.
+ */
+export function formatMosquittoConf(conf: MosquittoConf, options: FormatOptions = {}): string {
+  const out: string[] = [];
+  for (const line of options.header ?? []) out.push(line ? `# ${line}` : '#');
+  if (out.length > 0) out.push('');
+
+  const globals: string[] = [];
+  if (conf.perListenerSettings) globals.push('per_listener_settings true');
+  else globals.push(...securityLines(conf.security, 'security'));
+  for (const type of conf.logTypes) globals.push(`log_type ${type}`);
+  for (const dest of conf.logDest) globals.push(`log_dest ${value(dest, 'logDest')}`);
+  if (globals.length > 0) out.push(...globals, '');
+
+  conf.listeners.forEach((listener, index) => {
+    out.push(...listenerLines(conf, listener, index), '');
+  });
+  conf.bridges.forEach((bridge, index) => {
+    out.push(...bridgeLines(bridge, index), '');
+  });
+  while (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out.join('\n') + '\n';
+}
+
+function value(text: string, field: string): string {
+  if (/[\r\n]/.test(text)) {
+    throw new UserError(`${field}: a mosquitto.conf value cannot contain a line break`, 'BAD_CONFIG', {
+      field,
+    });
+  }
+  const trimmed = text.trim();
+  if (!trimmed) throw new UserError(`${field}: empty value`, 'BAD_CONFIG', { field });
+  return trimmed;
+}
+
+function securityLines(security: SecuritySettings, path: string): string[] {
+  const lines: string[] = [];
+  if (security.allowAnonymous !== undefined) lines.push(`allow_anonymous ${security.allowAnonymous}`);
+  for (const field of ['passwordFile', 'aclFile', 'pskFile'] as const) {
+    const text = security[field];
+    if (text !== undefined) lines.push(`${SECURITY_KEYWORDS[field]} ${value(text, `${path}.${field}`)}`);
+  }
+  return lines;
+}
+
+const LISTENER_FIELD_ORDER: Array<keyof ListenerSettings> = [
+  'cafile',
+  'capath',
+  'certfile',
+  'keyfile',
+  'crlfile',
+  'tlsVersion',
+  'ciphers',
+  'ciphersTls13',
+  'requireCertificate',
+  'useIdentityAsUsername',
+  'useSubjectAsUsername',
+  'pskHint',
+];
+
+function listenerLines(conf: MosquittoConf, listener: ListenerSettings, index: number): string[] {
+  const path = `listeners[${index}]`;
+  if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
+    throw new UserError(`${path}.port: ${listener.port} is not a port (1 to 65535)`, 'BAD_CONFIG', {
+      field: `${path}.port`,
+    });
+  }
+  const bind = listener.bindAddress ? ` ${value(listener.bindAddress, `${path}.bindAddress`)}` : '';
+  const lines = [`listener ${listener.port}${bind}`];
+  if (listener.protocol === 'websockets') lines.push('protocol websockets');
+  for (const field of LISTENER_FIELD_ORDER) {
+    const setting = listener[field];
+    if (setting === undefined) continue;
+    const keyword = LISTENER_KEYWORDS[field];
+    if (typeof setting === 'boolean') lines.push(`${keyword} ${setting}`);
+    else lines.push(`${keyword} ${value(String(setting), `${path}.${field}`)}`);
+  }
+  if (conf.perListenerSettings)
+    lines.push(...securityLines(effectiveSecurity(conf, listener), `${path}.security`));
+  return lines;
+}
+
+function bridgeLines(bridge: BridgeSettings, index: number): string[] {
+  const path = `bridges[${index}]`;
+  const lines = [`connection ${value(bridge.name, `${path}.name`)}`];
+  lines.push(`address ${bridge.addresses.map((a) => value(a, `${path}.addresses`)).join(' ')}`);
+  for (const topic of bridge.topics) lines.push(`topic ${value(topic, `${path}.topics`)}`);
+  const strings: Array<[keyof BridgeSettings, string]> = [
+    ['cafile', 'bridge_cafile'],
+    ['capath', 'bridge_capath'],
+    ['certfile', 'bridge_certfile'],
+    ['keyfile', 'bridge_keyfile'],
+    ['tlsVersion', 'bridge_tls_version'],
+    ['alpn', 'bridge_alpn'],
+    ['identity', 'bridge_identity'],
+    ['psk', 'bridge_psk'],
+    ['remoteUsername', 'remote_username'],
+    ['remotePassword', 'remote_password'],
+    ['remoteClientId', 'remote_clientid'],
+    ['protocolVersion', 'bridge_protocol_version'],
+  ];
+  for (const [field, keyword] of strings) {
+    const setting = bridge[field];
+    if (setting !== undefined) lines.push(`${keyword} ${value(String(setting), `${path}.${field}`)}`);
+  }
+  if (bridge.insecure !== undefined) lines.push(`bridge_insecure ${bridge.insecure}`);
+  if (bridge.cleanSession !== undefined) lines.push(`cleansession ${bridge.cleanSession}`);
+  if (bridge.keepaliveInterval !== undefined) lines.push(`keepalive_interval ${bridge.keepaliveInterval}`);
+  return lines;
+}

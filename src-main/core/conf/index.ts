@@ -1,0 +1,38 @@
+/**
+ * mosquitto.conf as the settings language of the broker: parse (stopping at the first refused line with
+ * `file:line`), validate the files it names, and format a model back to a conf Mosquitto starts from.
+ * Also Mosquitto's password file ($7$, compatible with mosquitto_passwd) and PSK file.
+ */
+export * from './model.js';
+export { parseMosquittoConf } from './parse.js';
+export { formatMosquittoConf, type FormatOptions } from './format.js';
+export {
+  validateMosquittoConf,
+  assertValidConf,
+  type ConfIssue,
+  type ConfValidation,
+  type ValidateOptions,
+} from './validate.js';
+export { locate, confError, type ConfLocation } from './conf-error.js';
+export {
+  parsePasswordFile,
+  decodePasswordHash,
+  hashPassword,
+  checkPassword,
+  setPassword,
+  removePasswordUser,
+  DEFAULT_PASSWORD_ITERATIONS,
+  type PasswordFile,
+  type PasswordHash,
+  type PasswordUser,
+} from './password-file.js';
+export { parsePskFile, pskKeyBytes, formatPskFile, type PskFile, type PskIdentity } from './psk-file.js';
+export {
+  resolveConfPath,
+  readCertificates,
+  readPrivateKey,
+  readCapath,
+  readCrl,
+  readFileReason,
+} from './tls-files.js';
+export { LISTENER_KEYWORDS, SECURITY_KEYWORDS } from './options.js';

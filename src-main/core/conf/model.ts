@@ -1,0 +1,147 @@
+/**
+ * The model of a Mosquitto 2.x configuration (mosquitto.conf) as the broker, the export and the UI use it.
+ * One model serves a conf file and the workspace's broker settings alike: `source` says where each
+ * setting was written when the model came from a file, so every error can name the line.
+ */
+
+export type ListenerProtocol = 'mqtt' | 'websockets';
+
+/** `tls_version` values Mosquitto 2.0.11 accepts; each is a minimum. */
+export const TLS_VERSIONS = ['tlsv1.1', 'tlsv1.2', 'tlsv1.3'] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
+
+/**
+ * Authentication and access settings. Global unless `per_listener_settings true`, in which case each
+ * listener has its own (Mosquitto's rule).
+ */
+export interface SecuritySettings {
+  /** Undefined means Mosquitto 2.x's default: false. */
+  allowAnonymous?: boolean;
+  passwordFile?: string;
+  aclFile?: string;
+  pskFile?: string;
+}
+
+export interface ListenerSettings {
+  port: number;
+  /** Address or host to bind; undefined binds every interface, as Mosquitto does. */
+  bindAddress?: string;
+  protocol: ListenerProtocol;
+  cafile?: string;
+  capath?: string;
+  certfile?: string;
+  keyfile?: string;
+  crlfile?: string;
+  ciphers?: string;
+  ciphersTls13?: string;
+  tlsVersion?: TlsVersion;
+  requireCertificate?: boolean;
+  useIdentityAsUsername?: boolean;
+  useSubjectAsUsername?: boolean;
+  pskHint?: string;
+  /** Used only when the configuration has `perListenerSettings`. */
+  security?: SecuritySettings;
+}
+
+/** A bridge section (`connection NAME` and the lines after it). Kept for export; the local broker does not run bridges. */
+export interface BridgeSettings {
+  name: string;
+  /** `host[:port]` entries of the `address` line. */
+  addresses: string[];
+  /** The text after each `topic` keyword, e.g. `sensors/# out 1`. */
+  topics: string[];
+  cafile?: string;
+  capath?: string;
+  certfile?: string;
+  keyfile?: string;
+  insecure?: boolean;
+  tlsVersion?: string;
+  alpn?: string;
+  psk?: string;
+  identity?: string;
+  remoteUsername?: string;
+  remotePassword?: string;
+  remoteClientId?: string;
+  cleanSession?: boolean;
+  keepaliveInterval?: number;
+  protocolVersion?: 'mqttv31' | 'mqttv311' | 'mqttv50';
+}
+
+/** Something the parser accepted but wants the user to know: an ignored option, or a Mosquitto trap. */
+export interface ConfNotice {
+  level: 'info' | 'warning';
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export interface ConfSource {
+  file: string;
+  /** Where each setting was written: a setting path (see `settingPath`) → 1-based line. */
+  lines: Record<string, number>;
+}
+
+export interface MosquittoConf {
+  perListenerSettings: boolean;
+  /** The global security settings (used when `perListenerSettings` is false). */
+  security: SecuritySettings;
+  listeners: ListenerSettings[];
+  bridges: BridgeSettings[];
+  /** `log_type` values in order (empty: Mosquitto's default). */
+  logTypes: string[];
+  /** `log_dest` values in order, e.g. `stdout`, `file /var/log/mosquitto.log`. */
+  logDest: string[];
+  /** Options accepted and ignored because they do not matter to a local broker, and Mosquitto traps worth a warning. */
+  notices: ConfNotice[];
+  source?: ConfSource;
+}
+
+export function emptyConf(): MosquittoConf {
+  return {
+    perListenerSettings: false,
+    security: {},
+    listeners: [],
+    bridges: [],
+    logTypes: [],
+    logDest: [],
+    notices: [],
+  };
+}
+
+/** Path of a setting inside the model, used as the key of `ConfSource.lines`. */
+export function settingPath(listenerIndex: number | undefined, field?: string): string {
+  const base = listenerIndex === undefined ? '' : `listeners[${listenerIndex}]`;
+  if (!field) return base;
+  return base ? `${base}.${field}` : field;
+}
+
+/** True when a listener runs TLS with certificates: Mosquitto needs both certfile and keyfile. */
+export function hasCertificateTls(listener: ListenerSettings): boolean {
+  return Boolean(listener.certfile && listener.keyfile);
+}
+
+/** True when a listener runs TLS-PSK (Mosquitto: `psk_hint` enables it; mqtt protocol only). */
+export function hasPskTls(listener: ListenerSettings): boolean {
+  return Boolean(listener.pskHint) && listener.protocol === 'mqtt';
+}
+
+export function isTlsListener(listener: ListenerSettings): boolean {
+  return hasCertificateTls(listener) || hasPskTls(listener);
+}
+
+/** The URL scheme a client uses for this listener. */
+export function listenerScheme(listener: ListenerSettings): 'mqtt' | 'mqtts' | 'ws' | 'wss' {
+  const tls = isTlsListener(listener);
+  if (listener.protocol === 'websockets') return tls ? 'wss' : 'ws';
+  return tls ? 'mqtts' : 'mqtt';
+}
+
+/** The security settings that apply to a listener under Mosquitto's `per_listener_settings` rule. */
+export function effectiveSecurity(conf: MosquittoConf, listener: ListenerSettings): SecuritySettings {
+  return conf.perListenerSettings ? (listener.security ?? {}) : conf.security;
+}
+
+/** Path prefix of the security settings that apply to a listener (for locating errors). */
+export function securityPath(conf: MosquittoConf, listenerIndex: number): string {
+  return conf.perListenerSettings ? settingPath(listenerIndex, 'security') : 'security';
+}

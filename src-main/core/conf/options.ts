@@ -1,0 +1,187 @@
+import type { ListenerSettings, SecuritySettings } from './model.js';
+
+/** Listener options whose value is the rest of the line (a duplicate is an error, as in Mosquitto). */
+export const LISTENER_STRING_OPTIONS = {
+  cafile: 'cafile',
+  capath: 'capath',
+  certfile: 'certfile',
+  keyfile: 'keyfile',
+  crlfile: 'crlfile',
+  ciphers: 'ciphers',
+  'ciphers_tls1.3': 'ciphersTls13',
+  psk_hint: 'pskHint',
+} as const satisfies Record<string, keyof ListenerSettings>;
+
+export const LISTENER_BOOL_OPTIONS = {
+  require_certificate: 'requireCertificate',
+  use_identity_as_username: 'useIdentityAsUsername',
+  use_subject_as_username: 'useSubjectAsUsername',
+} as const satisfies Record<string, keyof ListenerSettings>;
+
+/** Security options: global, or per listener with `per_listener_settings true`. */
+export const SECURITY_STRING_OPTIONS = {
+  password_file: 'passwordFile',
+  acl_file: 'aclFile',
+  psk_file: 'pskFile',
+} as const satisfies Record<string, keyof SecuritySettings>;
+
+/** The conf keyword of each listener field, for messages and for the formatter. */
+export const LISTENER_KEYWORDS: Partial<Record<keyof ListenerSettings, string>> = {
+  cafile: 'cafile',
+  capath: 'capath',
+  certfile: 'certfile',
+  keyfile: 'keyfile',
+  crlfile: 'crlfile',
+  ciphers: 'ciphers',
+  ciphersTls13: 'ciphers_tls1.3',
+  tlsVersion: 'tls_version',
+  pskHint: 'psk_hint',
+  requireCertificate: 'require_certificate',
+  useIdentityAsUsername: 'use_identity_as_username',
+  useSubjectAsUsername: 'use_subject_as_username',
+};
+
+export const SECURITY_KEYWORDS: Record<keyof SecuritySettings, string> = {
+  allowAnonymous: 'allow_anonymous',
+  passwordFile: 'password_file',
+  aclFile: 'acl_file',
+  pskFile: 'psk_file',
+};
+
+/** Listener options that need TLS (certificates); on a plain listener Mosquitto silently ignores them. */
+export const CERTIFICATE_TLS_FIELDS: Array<keyof ListenerSettings> = [
+  'cafile',
+  'capath',
+  'crlfile',
+  'requireCertificate',
+  'tlsVersion',
+  'ciphers',
+  'ciphersTls13',
+  'useIdentityAsUsername',
+  'useSubjectAsUsername',
+];
+
+/** Options Mosquitto 2.0.11 silently ignores on websockets listeners (tried with Debian's build). */
+export const NOT_FOR_WEBSOCKETS: Array<keyof ListenerSettings> = [
+  'crlfile',
+  'capath',
+  'tlsVersion',
+  'pskHint',
+];
+
+export const LOG_TYPES = [
+  'none',
+  'information',
+  'notice',
+  'warning',
+  'error',
+  'debug',
+  'subscribe',
+  'unsubscribe',
+  'websockets',
+  'all',
+] as const;
+
+export const LOG_DESTS = ['none', 'syslog', 'stdout', 'stderr', 'topic', 'dlt', 'file'] as const;
+
+/** Options accepted and ignored: they change nothing a local development broker does. */
+export const IGNORED_OPTIONS: Record<string, string> = {
+  user: 'the local broker runs as the current user',
+  pid_file: 'the local broker writes no pid file',
+  persistence: 'the local broker keeps retained messages and sessions in memory only',
+  persistence_file: 'the local broker keeps retained messages and sessions in memory only',
+  persistence_location: 'the local broker keeps retained messages and sessions in memory only',
+  autosave_interval: 'the local broker keeps retained messages and sessions in memory only',
+  autosave_on_changes: 'the local broker keeps retained messages and sessions in memory only',
+  persistent_client_expiration: 'the local broker keeps sessions in memory only',
+  log_timestamp: 'the event log always has timestamps',
+  log_timestamp_format: 'the event log always has timestamps',
+  log_facility: 'the local broker does not log to syslog',
+  connection_messages: 'the event log always records connections',
+  sys_interval: 'the local broker does not publish Mosquitto $SYS statistics',
+  set_tcp_nodelay: 'Node sets TCP_NODELAY on broker sockets',
+  websockets_log_level: 'websockets are logged in the event log',
+  store_clean_interval: 'Mosquitto 2.x ignores it too',
+  retry_interval: 'Mosquitto 2.x ignores it too',
+};
+
+/** Bridge options (after a `connection` line) → field of BridgeSettings. */
+export const BRIDGE_STRING_OPTIONS = {
+  bridge_cafile: 'cafile',
+  bridge_capath: 'capath',
+  bridge_certfile: 'certfile',
+  bridge_keyfile: 'keyfile',
+  bridge_tls_version: 'tlsVersion',
+  bridge_alpn: 'alpn',
+  bridge_psk: 'psk',
+  bridge_identity: 'identity',
+  remote_username: 'remoteUsername',
+  username: 'remoteUsername',
+  remote_password: 'remotePassword',
+  password: 'remotePassword',
+  remote_clientid: 'remoteClientId',
+  clientid: 'remoteClientId',
+} as const;
+
+export const BRIDGE_BOOL_OPTIONS = {
+  bridge_insecure: 'insecure',
+  cleansession: 'cleanSession',
+} as const;
+
+/** Other Mosquitto 2.0 options, known to Mosquitto but not supported by the local broker. */
+export const KNOWN_UNSUPPORTED = new Set([
+  'port',
+  'bind_address',
+  'bind_interface',
+  'socket_domain',
+  'http_dir',
+  'max_connections',
+  'mount_point',
+  'use_username_as_clientid',
+  'include_dir',
+  'auth_plugin',
+  'plugin',
+  'auth_plugin_deny_special_chars',
+  'allow_zero_length_clientid',
+  'auto_id_prefix',
+  'max_keepalive',
+  'max_packet_size',
+  'message_size_limit',
+  'max_inflight_bytes',
+  'max_inflight_messages',
+  'max_queued_bytes',
+  'max_queued_messages',
+  'memory_limit',
+  'queue_qos0_messages',
+  'retain_available',
+  'upgrade_outgoing_qos',
+  'allow_duplicate_messages',
+  'check_retain_source',
+  'clientid_prefixes',
+  'dhparamfile',
+  'tls_engine',
+  'tls_engine_kpass_sha1',
+  'tls_keyform',
+  'retained_persistence',
+  'websockets_headers_size',
+  'notifications',
+  'notifications_local_only',
+  'notification_topic',
+  'round_robin',
+  'start_type',
+  'try_private',
+  'idle_timeout',
+  'restart_timeout',
+  'threshold',
+  'local_clientid',
+  'local_password',
+  'local_username',
+  'bridge_attempt_unsubscribe',
+  'bridge_bind_address',
+  'bridge_max_packet_size',
+  'bridge_outgoing_retain',
+  'bridge_receive_maximum',
+  'bridge_session_expiry_interval',
+  'bridge_require_ocsp',
+  'bridge_reload_type',
+]);

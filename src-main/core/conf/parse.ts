@@ -1,0 +1,528 @@
+import { fileLineError } from './conf-error.js';
+import {
+  emptyConf,
+  hasCertificateTls,
+  settingPath,
+  TLS_VERSIONS,
+  type BridgeSettings,
+  type ListenerSettings,
+  type MosquittoConf,
+  type SecuritySettings,
+  type TlsVersion,
+} from './model.js';
+import {
+  BRIDGE_BOOL_OPTIONS,
+  BRIDGE_STRING_OPTIONS,
+  CERTIFICATE_TLS_FIELDS,
+  IGNORED_OPTIONS,
+  KNOWN_UNSUPPORTED,
+  LISTENER_BOOL_OPTIONS,
+  LISTENER_KEYWORDS,
+  LISTENER_STRING_OPTIONS,
+  LOG_DESTS,
+  LOG_TYPES,
+  NOT_FOR_WEBSOCKETS,
+  SECURITY_STRING_OPTIONS,
+} from './options.js';
+
+/**
+ * Parse a mosquitto.conf the way Mosquitto 2.0.11 reads it (conf.c): one option per line, tokens split on
+ * spaces only, `#` comments in column 1, string values are the rest of the line. Stops at the first
+ * refused line with `file:line: reason` — for every refusal, not only unknown options as Mosquitto does —
+ * including the traps listed in FACTS.md (TLS without certfile+keyfile, options websockets ignore, a
+ * websockets-only config, PSK and certificates on one listener).
+ */
+export function parseMosquittoConf(text: string, file = 'mosquitto.conf'): MosquittoConf {
+  return new ConfParser(text, file).parse();
+}
+
+class ConfParser {
+  private readonly conf: MosquittoConf = emptyConf();
+  private readonly lines: Record<string, number> = {};
+  private listenerIndex: number | undefined;
+  private bridge: BridgeSettings | undefined;
+  private bridgePath = '';
+  private securitySeen = false;
+  private lineNo = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {
+    this.conf.source = { file, lines: this.lines };
+  }
+
+  parse(): MosquittoConf {
+    const rows = this.text.split('\n');
+    for (let i = 0; i < rows.length; i++) {
+      this.lineNo = i + 1;
+      const line = rows[i].replace(/\r+$/, '');
+      if (line === '' || line.startsWith('#')) continue;
+      const start = line.search(/[^ ]/);
+      if (start < 0) continue;
+      const spaceAt = line.indexOf(' ', start);
+      const keyword = spaceAt < 0 ? line.slice(start) : line.slice(start, spaceAt);
+      const rest = spaceAt < 0 ? undefined : line.slice(spaceAt + 1);
+      this.option(keyword, rest);
+    }
+    this.finish();
+    return this.conf;
+  }
+
+  /** Stop at a line (the current one by default; null: the file as a whole). */
+  private fail(message: string, line?: number | null): never {
+    throw fileLineError(this.file, line === undefined ? this.lineNo : (line ?? undefined), message);
+  }
+
+  private mark(path: string): void {
+    this.lines[path] = this.lineNo;
+  }
+
+  private option(keyword: string, rest: string | undefined): void {
+    if (keyword.startsWith('#')) {
+      this.fail('a comment must start in column 1: Mosquitto reads an indented "#" as an unknown option');
+    }
+    if (keyword.includes('\t')) {
+      this.fail(
+        `"${keyword.replace(/\t/g, '\\t')}": options and values must be separated by spaces (Mosquitto does not split on tabs)`,
+      );
+    }
+    if (keyword === 'listener') return this.listener(rest);
+    if (keyword === 'protocol') return this.protocol(rest);
+    if (keyword === 'tls_version') return this.tlsVersion(rest);
+    if (keyword in LISTENER_STRING_OPTIONS) {
+      const field = LISTENER_STRING_OPTIONS[keyword as keyof typeof LISTENER_STRING_OPTIONS];
+      const listener = this.currentListener(keyword);
+      this.setListenerString(listener, field, keyword, this.stringValue(keyword, rest));
+      return;
+    }
+    if (keyword in LISTENER_BOOL_OPTIONS) {
+      const field = LISTENER_BOOL_OPTIONS[keyword as keyof typeof LISTENER_BOOL_OPTIONS];
+      const listener = this.currentListener(keyword);
+      listener[field] = this.boolValue(keyword, rest);
+      this.mark(settingPath(this.listenerIndex, field));
+      return;
+    }
+    if (keyword === 'allow_anonymous') {
+      const { security, path } = this.currentSecurity(keyword);
+      security.allowAnonymous = this.boolValue(keyword, rest);
+      this.mark(`${path}.allowAnonymous`);
+      return;
+    }
+    if (keyword in SECURITY_STRING_OPTIONS) {
+      const field = SECURITY_STRING_OPTIONS[keyword as keyof typeof SECURITY_STRING_OPTIONS];
+      const { security, path } = this.currentSecurity(keyword);
+      const value = this.stringValue(keyword, rest);
+      if (security[field] !== undefined) this.fail(`duplicate ${keyword} value (Mosquitto refuses it too)`);
+      security[field] = value;
+      this.mark(`${path}.${field}`);
+      return;
+    }
+    if (keyword === 'per_listener_settings') return this.perListenerSettings(rest);
+    if (keyword === 'log_type') return this.logType(rest);
+    if (keyword === 'log_dest') return this.logDest(rest);
+    if (keyword === 'connection') return this.connection(rest);
+    if (keyword === 'address' || keyword === 'addresses') return this.address(keyword, rest);
+    if (keyword === 'topic') return this.bridgeTopic(rest);
+    if (keyword in BRIDGE_STRING_OPTIONS) {
+      const bridge = this.currentBridge(keyword);
+      const field = BRIDGE_STRING_OPTIONS[keyword as keyof typeof BRIDGE_STRING_OPTIONS];
+      const value = this.stringValue(keyword, rest);
+      if (bridge[field] !== undefined) this.fail(`duplicate ${keyword} value (Mosquitto refuses it too)`);
+      this.checkBridgePskVsCertificates(bridge, keyword);
+      bridge[field] = value;
+      this.mark(`${this.bridgePath}.${field}`);
+      return;
+    }
+    if (keyword in BRIDGE_BOOL_OPTIONS) {
+      const bridge = this.currentBridge(keyword);
+      const field = BRIDGE_BOOL_OPTIONS[keyword as keyof typeof BRIDGE_BOOL_OPTIONS];
+      bridge[field] = this.boolValue(keyword, rest);
+      this.mark(`${this.bridgePath}.${field}`);
+      return;
+    }
+    if (keyword === 'keepalive_interval') {
+      const bridge = this.currentBridge(keyword);
+      bridge.keepaliveInterval = this.intValue(keyword, rest, 1, 65535);
+      this.mark(`${this.bridgePath}.keepaliveInterval`);
+      return;
+    }
+    if (keyword === 'bridge_protocol_version') {
+      const bridge = this.currentBridge(keyword);
+      const value = this.firstToken(keyword, rest);
+      if (value !== 'mqttv31' && value !== 'mqttv311' && value !== 'mqttv50') {
+        this.fail(`invalid bridge_protocol_version "${value}": use mqttv31, mqttv311 or mqttv50`);
+      }
+      bridge.protocolVersion = value;
+      this.mark(`${this.bridgePath}.protocolVersion`);
+      return;
+    }
+    if (keyword in IGNORED_OPTIONS) {
+      this.conf.notices.push({
+        level: 'info',
+        message: `${keyword} ignored: ${IGNORED_OPTIONS[keyword]}`,
+        file: this.file,
+        line: this.lineNo,
+      });
+      return;
+    }
+    if (
+      KNOWN_UNSUPPORTED.has(keyword) ||
+      keyword.startsWith('auth_opt_') ||
+      keyword.startsWith('plugin_opt_')
+    ) {
+      this.fail(
+        keyword === 'port' || keyword === 'bind_address'
+          ? `${keyword} (the default listener) is not supported by the local broker: use "listener PORT [ADDRESS]"`
+          : `the Mosquitto option "${keyword}" is not supported by the local broker: remove it to run this config here`,
+      );
+    }
+    this.fail(`unknown option "${keyword}" (Mosquitto refuses it too: Unknown configuration variable)`);
+  }
+
+  // --- value readers -------------------------------------------------------------------------
+
+  private stringValue(keyword: string, rest: string | undefined): string {
+    const value = (rest ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
+    if (!value) this.fail(`empty ${keyword} value`);
+    return value;
+  }
+
+  private firstToken(keyword: string, rest: string | undefined): string {
+    const token = (rest ?? '').split(' ').find((t) => t !== '');
+    if (!token) this.fail(`empty ${keyword} value`);
+    return token;
+  }
+
+  private boolValue(keyword: string, rest: string | undefined): boolean {
+    const token = this.firstToken(keyword, rest);
+    if (token === 'true' || token === '1') return true;
+    if (token === 'false' || token === '0') return false;
+    return this.fail(`invalid ${keyword} value "${token}": use true or false`);
+  }
+
+  private intValue(keyword: string, rest: string | undefined, min: number, max: number): number {
+    const token = this.firstToken(keyword, rest);
+    if (!/^\d+$/.test(token)) this.fail(`invalid ${keyword} value "${token}": not a number`);
+    const value = Number(token);
+    if (value < min || value > max) this.fail(`invalid ${keyword} value ${value}: must be ${min} to ${max}`);
+    return value;
+  }
+
+  // --- listeners --------------------------------------------------------------------------------
+
+  private listener(rest: string | undefined): void {
+    const tokens = (rest ?? '').split(' ');
+    const firstAt = tokens.findIndex((t) => t !== '');
+    if (firstAt < 0) this.fail('empty listener value: write "listener PORT [ADDRESS]"');
+    const portText = tokens[firstAt];
+    if (!/^\d+$/.test(portText))
+      this.fail(`invalid listener port "${portText}": write "listener PORT [ADDRESS]"`);
+    const port = Number(portText);
+    if (port === 0) this.fail('listener port 0 (a unix socket) is not supported by the local broker');
+    if (port > 65535) this.fail(`invalid port value (${port}): a port is 1 to 65535`);
+    const host = tokens
+      .slice(firstAt + 1)
+      .join(' ')
+      .replace(/^[ \t]+|[ \t]+$/g, '');
+    if (host.startsWith('#')) {
+      this.fail(`"${host}" after the port: Mosquitto reads it as the bind address, not a comment`);
+    }
+    if (/[ \t]/.test(host)) this.fail(`invalid bind address "${host}"`);
+    const bindAddress = host || undefined;
+    const clash = this.conf.listeners.findIndex((l) => l.port === port && l.bindAddress === bindAddress);
+    if (clash >= 0) {
+      this.fail(
+        `listener ${port}${host ? ' ' + host : ''} is already defined at line ${this.lines[settingPath(clash)]}`,
+      );
+    }
+    const listener: ListenerSettings = { port, protocol: 'mqtt' };
+    if (bindAddress) listener.bindAddress = bindAddress;
+    this.conf.listeners.push(listener);
+    this.listenerIndex = this.conf.listeners.length - 1;
+    this.mark(settingPath(this.listenerIndex));
+  }
+
+  private currentListener(keyword: string): ListenerSettings {
+    if (this.listenerIndex === undefined) {
+      this.fail(`${keyword} must come after a "listener" line (the default listener is not supported)`);
+    }
+    return this.conf.listeners[this.listenerIndex];
+  }
+
+  private setListenerString(
+    listener: ListenerSettings,
+    field: (typeof LISTENER_STRING_OPTIONS)[keyof typeof LISTENER_STRING_OPTIONS],
+    keyword: string,
+    value: string,
+  ): void {
+    if (listener[field] !== undefined) this.fail(`duplicate ${keyword} value (Mosquitto refuses it too)`);
+    listener[field] = value;
+    this.mark(settingPath(this.listenerIndex, field));
+  }
+
+  private protocol(rest: string | undefined): void {
+    const listener = this.currentListener('protocol');
+    const value = this.firstToken('protocol', rest);
+    if (value !== 'mqtt' && value !== 'websockets') {
+      this.fail(`invalid protocol value "${value}": use mqtt or websockets`);
+    }
+    listener.protocol = value;
+    this.mark(settingPath(this.listenerIndex, 'protocol'));
+  }
+
+  private tlsVersion(rest: string | undefined): void {
+    const listener = this.currentListener('tls_version');
+    const value = this.stringValue('tls_version', rest);
+    if (listener.tlsVersion !== undefined)
+      this.fail('duplicate tls_version value (Mosquitto refuses it too)');
+    if (!(TLS_VERSIONS as readonly string[]).includes(value)) {
+      this.fail(
+        `unsupported tls_version "${value}": Mosquitto accepts only ${TLS_VERSIONS.join(', ')} (a minimum)`,
+      );
+    }
+    listener.tlsVersion = value as TlsVersion;
+    this.mark(settingPath(this.listenerIndex, 'tlsVersion'));
+  }
+
+  // --- security -------------------------------------------------------------------------------
+
+  private currentSecurity(keyword: string): { security: SecuritySettings; path: string } {
+    this.securitySeen = true;
+    if (!this.conf.perListenerSettings) return { security: this.conf.security, path: 'security' };
+    if (this.listenerIndex === undefined) {
+      this.fail(`with per_listener_settings true, ${keyword} must come after a "listener" line`);
+    }
+    const listener = this.conf.listeners[this.listenerIndex];
+    listener.security ??= {};
+    return { security: listener.security, path: settingPath(this.listenerIndex, 'security') };
+  }
+
+  private perListenerSettings(rest: string | undefined): void {
+    const value = this.boolValue('per_listener_settings', rest);
+    if (value && this.securitySeen) {
+      this.fail(
+        'per_listener_settings must be set before any other security settings (Mosquitto refuses it too)',
+      );
+    }
+    this.conf.perListenerSettings = value;
+    this.mark('perListenerSettings');
+  }
+
+  private logType(rest: string | undefined): void {
+    const value = this.firstToken('log_type', rest);
+    if (!(LOG_TYPES as readonly string[]).includes(value)) {
+      this.fail(`invalid log_type value "${value}": use one of ${LOG_TYPES.join(', ')}`);
+    }
+    this.conf.logTypes.push(value);
+    this.mark(`logTypes[${this.conf.logTypes.length - 1}]`);
+  }
+
+  private logDest(rest: string | undefined): void {
+    const value = this.firstToken('log_dest', rest);
+    if (!(LOG_DESTS as readonly string[]).includes(value)) {
+      this.fail(`invalid log_dest value "${value}": use one of ${LOG_DESTS.join(', ')}`);
+    }
+    let entry: string = value;
+    if (value === 'file') {
+      const path = (rest ?? '').replace(/^ *file/, '').replace(/^[ \t]+|[ \t]+$/g, '');
+      if (!path) this.fail('empty "log_dest file" value: name the log file');
+      if (this.conf.logDest.some((d) => d.startsWith('file '))) this.fail('duplicate "log_dest file" value');
+      entry = `file ${path}`;
+    }
+    this.conf.logDest.push(entry);
+    this.mark(`logDest[${this.conf.logDest.length - 1}]`);
+    if (value !== 'stdout') {
+      this.conf.notices.push({
+        level: 'info',
+        message: `log_dest ${value} ignored: the local broker logs to its event log (and stdout in the CLI)`,
+        file: this.file,
+        line: this.lineNo,
+      });
+    }
+  }
+
+  // --- bridges ----------------------------------------------------------------------------------
+
+  private connection(rest: string | undefined): void {
+    const name = this.firstToken('connection', rest);
+    if (this.conf.bridges.some((b) => b.name === name)) this.fail(`duplicate bridge name "${name}"`);
+    this.bridge = { name, addresses: [], topics: [] };
+    this.conf.bridges.push(this.bridge);
+    this.bridgePath = `bridges[${this.conf.bridges.length - 1}]`;
+    this.mark(this.bridgePath);
+    this.conf.notices.push({
+      level: 'info',
+      message: `bridge "${name}" is kept for export; the local broker does not connect bridges`,
+      file: this.file,
+      line: this.lineNo,
+    });
+  }
+
+  private currentBridge(keyword: string): BridgeSettings {
+    if (!this.bridge)
+      this.fail(`${keyword} must come after a "connection" line (invalid bridge configuration)`);
+    return this.bridge;
+  }
+
+  private address(keyword: string, rest: string | undefined): void {
+    const bridge = this.currentBridge(keyword);
+    if (bridge.addresses.length > 0) this.fail(`duplicate ${keyword} line in bridge "${bridge.name}"`);
+    const addresses = (rest ?? '').split(' ').filter((t) => t !== '');
+    if (addresses.length === 0) this.fail(`empty ${keyword} value`);
+    for (const address of addresses) {
+      const colon = address.lastIndexOf(':');
+      if (colon >= 0) {
+        const port = Number(address.slice(colon + 1));
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+          this.fail(`invalid port in bridge address "${address}"`);
+        }
+      }
+    }
+    bridge.addresses = addresses;
+    this.mark(`${this.bridgePath}.addresses`);
+  }
+
+  private bridgeTopic(rest: string | undefined): void {
+    const bridge = this.currentBridge('topic');
+    const value = this.stringValue('topic', rest);
+    const parts = value.split(' ').filter((t) => t !== '');
+    if (parts[1] && !['in', 'out', 'both'].includes(parts[1].toLowerCase())) {
+      this.fail(`invalid bridge topic direction "${parts[1]}": use in, out or both`);
+    }
+    if (parts[2] && !['0', '1', '2'].includes(parts[2])) this.fail(`invalid bridge QoS level "${parts[2]}"`);
+    bridge.topics.push(parts.join(' '));
+    this.mark(`${this.bridgePath}.topics[${bridge.topics.length - 1}]`);
+  }
+
+  private checkBridgePskVsCertificates(bridge: BridgeSettings, keyword: string): void {
+    const certificateSide = ['bridge_cafile', 'bridge_capath', 'bridge_certfile', 'bridge_keyfile'];
+    const pskSide = ['bridge_psk', 'bridge_identity'];
+    if (certificateSide.includes(keyword) && (bridge.psk || bridge.identity)) {
+      this.fail(
+        `cannot use both certificate and PSK encryption in bridge "${bridge.name}" (Mosquitto refuses it too)`,
+      );
+    }
+    if (pskSide.includes(keyword) && (bridge.cafile || bridge.capath || bridge.certfile || bridge.keyfile)) {
+      this.fail(
+        `cannot use both certificate and PSK encryption in bridge "${bridge.name}" (Mosquitto refuses it too)`,
+      );
+    }
+  }
+
+  // --- whole-file checks ------------------------------------------------------------------------
+
+  private finish(): void {
+    const { conf } = this;
+    if (conf.listeners.length === 0) {
+      this.fail('no "listener" line: add one, e.g. "listener 8883"', null);
+    }
+    if (conf.listeners.every((l) => l.protocol === 'websockets')) {
+      this.fail(
+        'only websockets listeners: Mosquitto 2.0.11 does not start without an mqtt listener ("Unable to start any listening sockets")',
+        this.lines[settingPath(0)],
+      );
+    }
+    conf.listeners.forEach((listener, index) => this.checkListener(listener, index));
+    for (const [index, bridge] of conf.bridges.entries()) {
+      const line = this.lines[`bridges[${index}]`];
+      if (bridge.addresses.length === 0) this.fail(`bridge "${bridge.name}" has no address line`, line);
+      if (bridge.topics.length === 0) this.fail(`bridge "${bridge.name}" has no topic line`, line);
+      if (Boolean(bridge.psk) !== Boolean(bridge.identity)) {
+        this.fail(`bridge "${bridge.name}" needs both bridge_psk and bridge_identity`, line);
+      }
+    }
+  }
+
+  private lineOf(index: number, field: keyof ListenerSettings): number | undefined {
+    return this.lines[settingPath(index, field)];
+  }
+
+  private checkListener(listener: ListenerSettings, index: number): void {
+    const listenerLine = this.lines[settingPath(index)];
+    const at = (field: keyof ListenerSettings) => this.lineOf(index, field) ?? listenerLine;
+    const notice = (message: string, line: number | undefined) =>
+      this.conf.notices.push({ level: 'warning', message, file: this.file, line });
+
+    if (listener.pskHint) {
+      const clash = (['cafile', 'capath', 'certfile', 'keyfile'] as const).filter(
+        (f) => listener[f] !== undefined,
+      );
+      if (clash.length > 0) {
+        const lines = [...clash.map(at), at('pskHint')].filter((l): l is number => l !== undefined);
+        this.fail(
+          `psk_hint and ${clash.map((f) => LISTENER_KEYWORDS[f]).join(', ')} on one listener: Mosquitto 2.0.11 refuses this or silently ignores the PSK, depending on line order — use two listeners`,
+          Math.max(...lines),
+        );
+      }
+    }
+    if (listener.protocol === 'websockets') {
+      for (const field of NOT_FOR_WEBSOCKETS) {
+        if (listener[field] !== undefined) {
+          this.fail(
+            `${LISTENER_KEYWORDS[field]} does not apply to websockets listeners: Mosquitto 2.0.11 silently ignores it there`,
+            at(field),
+          );
+        }
+      }
+    }
+    if (listener.certfile && !listener.keyfile) {
+      this.fail(
+        'certfile without keyfile: Mosquitto would run this listener as plain MQTT, without TLS',
+        at('certfile'),
+      );
+    }
+    if (listener.keyfile && !listener.certfile) {
+      this.fail(
+        'keyfile without certfile: Mosquitto would run this listener as plain MQTT, without TLS',
+        at('keyfile'),
+      );
+    }
+    const certificateTls = hasCertificateTls(listener);
+    const pskTls = Boolean(listener.pskHint);
+    for (const field of CERTIFICATE_TLS_FIELDS) {
+      const value = listener[field];
+      if (value === undefined || value === false) continue;
+      if (certificateTls) continue;
+      if (pskTls && ['tlsVersion', 'ciphers', 'ciphersTls13', 'useIdentityAsUsername'].includes(field))
+        continue;
+      this.fail(
+        `${LISTENER_KEYWORDS[field]} has no effect: this listener has no certfile and keyfile, so Mosquitto runs it as plain MQTT without TLS`,
+        at(field),
+      );
+    }
+    if (certificateTls) {
+      if (listener.requireCertificate && !listener.cafile && !listener.capath) {
+        notice(
+          'require_certificate true without cafile or capath: no client certificate can be verified, every client will be refused',
+          at('requireCertificate'),
+        );
+      }
+      if ((listener.useIdentityAsUsername || listener.useSubjectAsUsername) && !listener.requireCertificate) {
+        const field = listener.useIdentityAsUsername ? 'useIdentityAsUsername' : 'useSubjectAsUsername';
+        notice(
+          `${LISTENER_KEYWORDS[field]} without require_certificate true: clients are never asked for a certificate, so Mosquitto refuses every client (CONNACK 4)`,
+          at(field),
+        );
+      }
+      if (listener.useIdentityAsUsername && listener.useSubjectAsUsername) {
+        notice(
+          'use_identity_as_username and use_subject_as_username both set: the CN wins (Mosquitto rule)',
+          at('useSubjectAsUsername'),
+        );
+      }
+      if (listener.crlfile && !listener.requireCertificate) {
+        notice(
+          'crlfile without require_certificate true: clients are not asked for certificates, the CRL has no effect',
+          at('crlfile'),
+        );
+      }
+    }
+    if (pskTls) {
+      const security = this.conf.perListenerSettings ? listener.security : this.conf.security;
+      if (!security?.pskFile) {
+        notice('psk_hint without psk_file: no PSK identity can connect to this listener', at('pskHint'));
+      }
+    }
+  }
+}
