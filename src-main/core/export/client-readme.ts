@@ -51,7 +51,7 @@ export function shellQuote(word: string): string {
 }
 
 function jsString(s: string): string {
-  return JSON.stringify(s);
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 function pyString(s: string): string {
@@ -122,7 +122,7 @@ function mqttJsSnippet(input: ClientReadmeInput, e: ClientEndpoint): string {
     '});',
     "client.on('connect', () => {",
     `  client.subscribe(${jsString(input.subscribeFilter)}, { qos: 1 }, () => {`,
-    `    client.publish(${jsString(input.publishTopic)}, 'hello from ${input.cn.replace(/['\\]/g, '')}', { qos: 1 });`,
+    `    client.publish(${jsString(input.publishTopic)}, ${jsString(`hello from ${input.cn}`)}, { qos: 1 });`,
     '  });',
     '});',
     "client.on('message', (topic, payload) => {",
@@ -158,7 +158,7 @@ function pahoSnippet(input: ClientReadmeInput, e: ClientEndpoint): string {
     '',
     'def on_connect(client, userdata, *args):',
     `    client.subscribe(${pyString(input.subscribeFilter)}, qos=1)`,
-    `    client.publish(${pyString(input.publishTopic)}, "hello", qos=1)`,
+    `    client.publish(${pyString(input.publishTopic)}, ${pyString(`hello from ${input.cn}`)}, qos=1)`,
     '',
     'def on_message(client, userdata, message):',
     '    print(message.topic, message.payload.decode())',
@@ -189,7 +189,7 @@ export function clientReadme(input: ClientReadmeInput): string {
     ...[input.files.ca, input.files.cert, input.files.key, input.files.p12 ?? ''].map((f) => f.length),
   );
   out.push(
-    `  ${input.files.ca.padEnd(width)}  the CA that signed the broker's certificate: the client trusts the broker with it`,
+    `  ${input.files.ca.padEnd(width)}  the root CA of the broker's certificate: the client trusts the broker with it`,
   );
   out.push(
     `  ${input.files.cert.padEnd(width)}  this client's certificate, followed by the intermediate CA(s) it is sent with`,

@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir, writeTemp } from '../workspace/atomic-write.js';
+import { UserError, messageOf } from '../user-error.js';
+import { tarGz, type TarEntry } from './tar-writer.js';
+
+/** What a file of an export bundle is (the view groups and labels files by it). */
+export type BundleFileKind =
+  | 'conf'
+  | 'readme'
+  | 'server-cert'
+  | 'server-key'
+  | 'ca'
+  | 'crl'
+  | 'acl'
+  | 'passwords'
+  | 'psk'
+  | 'bridge-ca'
+  | 'bridge-cert'
+  | 'bridge-key'
+  | 'client-ca'
+  | 'client-cert'
+  | 'client-key'
+  | 'client-p12'
+  | 'client-readme';
+
+export interface BundleFile {
+  /** Path inside the bundle, `/` separated (`certs/server.crt`, `clients/device-1/README.txt`). */
+  path: string;
+  data: string | Buffer;
+  /** 0o600 for private keys, password and PSK files; 0o644 otherwise. */
+  mode: number;
+  kind: BundleFileKind;
+  /** One line saying what it is. */
+  description: string;
+}
+
+/** Whether a file must never be shown (private keys, PSK keys, PKCS#12, password hashes). */
+export function isSecret(file: Pick<BundleFile, 'mode'>): boolean {
+  return file.mode === PRIVATE_MODE;
+}
+
+export interface PreviewFile {
+  path: string;
+  kind: BundleFileKind;
+  description: string;
+  mode: string;
+  size: number;
+  /** The text; secrets are masked, binary files described. */
+  content: string;
+  masked: boolean;
+}
+
+function isBinary(data: string | Buffer): boolean {
+  return typeof data !== 'string';
+}
+
+/** The preview of a file: its text, or a mask for secrets and binary data. */
+export function previewFile(file: BundleFile): PreviewFile {
+  const size = typeof file.data === 'string' ? Buffer.byteLength(file.data) : file.data.length;
+  const base = {
+    path: file.path,
+    kind: file.kind,
+    description: file.description,
+    mode: '0' + file.mode.toString(8),
+    size,
+  };
+  if (isSecret(file)) {
+    return { ...base, masked: true, content: maskSecret(file) };
+  }
+  if (isBinary(file.data)) {
+    return { ...base, masked: true, content: `(binary file, ${size} bytes)` };
+  }
+  return { ...base, masked: false, content: file.data as string };
+}
+
+function maskSecret(file: BundleFile): string {
+  if (typeof file.data !== 'string')
+    return `(secret, ${file.data.length} bytes, written with mode 0600 — not shown)`;
+  if (file.kind === 'passwords' || file.kind === 'psk') {
+    // One line per user: the name is useful, the hash or key is not shown.
+    return file.data
+      .split('\n')
+      .map((line) => {
+        const colon = line.indexOf(':');
+        return colon > 0 ? `${line.slice(0, colon)}:••••••••` : line;
+      })
+      .join('\n');
+  }
+  return file.data.replace(
+    /(-----BEGIN ([A-Z0-9 ]+)-----\n)[\s\S]*?(\n?-----END \2-----)/g,
+    (_m, begin: string, _label: string, end: string) => `${begin}••• private key, not shown •••${end}`,
+  );
+}
+
+/** Where the bundle goes: a folder (files written in place) or a `.tar.gz` file. */
+export type BundleTarget = { kind: 'folder'; dir: string } | { kind: 'tar.gz'; file: string };
+
+export interface WrittenBundle {
+  target: BundleTarget;
+  /** Absolute paths written (for a folder) or the archive entry names (for a .tar.gz). */
+  files: string[];
+}
+
+/**
+ * Write every file into `dir` (created when missing): each file goes to a temp file first, and only when
+ * all were written are they renamed into place, so a failure leaves no half-written bundle.
+ */
+export function writeBundleFolder(dir: string, files: readonly BundleFile[]): WrittenBundle {
+  const root = resolve(dir);
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new UserError(`${root}: exists and is not a folder`, 'BAD_OUTPUT', { file: root, field: 'out' });
+  }
+  const staged: Array<{ temp: string; target: string }> = [];
+  try {
+    mkdirSync(root, { recursive: true });
+    for (const file of files) {
+      const target = join(root, ...file.path.split('/'));
+      if (existsSync(target) && statSync(target).isDirectory()) {
+        throw new UserError(`${target}: is a folder, cannot write the file there`, 'BAD_OUTPUT', {
+          file: target,
+        });
+      }
+      staged.push({
+        temp: writeTemp(target, file.data, file.mode === PRIVATE_MODE ? PRIVATE_MODE : PUBLIC_MODE),
+        target,
+      });
+    }
+  } catch (error) {
+    for (const { temp } of staged) rmSync(temp, { force: true });
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${root}: cannot write the bundle (${messageOf(error)})`, 'BAD_OUTPUT', {
+      file: root,
+      field: 'out',
+    });
+  }
+  const dirs = new Set<string>();
+  for (const { temp, target } of staged) {
+    renameSync(temp, target);
+    dirs.add(dirname(target));
+  }
+  for (const d of dirs) fsyncDir(d);
+  return { target: { kind: 'folder', dir: root }, files: staged.map((s) => s.target) };
+}
+
+/** The bundle as `.tar.gz` bytes: folders first, then files, modes kept (keys 0600). */
+export function bundleTarGz(files: readonly BundleFile[], now?: number): Buffer {
+  const dirs = new Set<string>();
+  for (const file of files) {
+    const parts = file.path.split('/');
+    for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/') + '/');
+  }
+  const entries: TarEntry[] = [...dirs].sort().map((path) => ({ path, type: 'directory' as const }));
+  for (const file of files) entries.push({ path: file.path, data: file.data, mode: file.mode });
+  return tarGz(entries, now);
+}
+
+/** Write the bundle as one `.tar.gz` file (atomically). */
+export function writeBundleTarGz(file: string, files: readonly BundleFile[]): WrittenBundle {
+  const target = resolve(file);
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    throw new UserError(`${target}: is a folder; give a file name ending in .tar.gz`, 'BAD_OUTPUT', {
+      file: target,
+      field: 'out',
+    });
+  }
+  let temp: string;
+  try {
+    temp = writeTemp(target, bundleTarGz(files), PRIVATE_MODE);
+  } catch (error) {
+    throw new UserError(`${target}: cannot write (${messageOf(error)})`, 'BAD_OUTPUT', {
+      file: target,
+      field: 'out',
+    });
+  }
+  renameSync(temp, target);
+  fsyncDir(dirname(target));
+  return { target: { kind: 'tar.gz', file: target }, files: files.map((f) => f.path) };
+}

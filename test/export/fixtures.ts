@@ -1,0 +1,49 @@
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { Workspace, type WorkspaceChange } from '../../src-main/core/workspace/workspace.js';
+import { certificateChain, createCa, issueCertificate, tlsMaterial } from '../../src-main/core/pki/index.js';
+
+/**
+ * A workshop like quick start makes: root → intermediate → server "broker" (localhost, 127.0.0.1),
+ * clients device-1 and device-2, and (optionally) a client "site-bridge" for bridges.
+ */
+export async function exportWorkshop(dir: string, extraClients: string[] = []): Promise<Workspace> {
+  const ws = new Workspace(dir);
+  await createCa(ws, { name: 'root-ca', cn: 'Export Test Root CA' });
+  await createCa(ws, { name: 'intermediate-ca', cn: 'Export Test Intermediate CA', parent: 'root-ca' });
+  await issueCertificate(ws, {
+    ca: 'intermediate-ca',
+    profile: 'server',
+    name: 'broker',
+    cn: 'localhost',
+    san: ['dns:localhost', 'ip:127.0.0.1'],
+  });
+  for (const name of ['device-1', 'device-2', ...extraClients]) {
+    await issueCertificate(ws, { ca: 'intermediate-ca', profile: 'client', name, cn: name });
+  }
+  return ws;
+}
+
+/** A Mosquitto `$7$` password line (PBKDF2-HMAC-SHA512, 101 iterations), as mosquitto_passwd writes. */
+export function passwordLine(user: string, password: string): string {
+  const salt = randomBytes(12);
+  const hash = pbkdf2Sync(password, salt, 101, 64, 'sha512');
+  return `${user}:$7$101$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+/**
+ * Write the workspace broker settings (broker/mosquitto.conf and the files it names, as quick start
+ * does). server.crt is written as the leaf ALONE on purpose: the export must complete the chain.
+ */
+export function writeBrokerSettings(ws: Workspace, conf: string, extra: Record<string, string> = {}): void {
+  const chain = certificateChain(ws, 'broker');
+  const changes: WorkspaceChange[] = [
+    { path: 'broker/mosquitto.conf', data: conf },
+    { path: 'broker/ca.crt', data: chain.ca },
+    { path: 'broker/server.crt', data: chain.cert },
+    { path: 'broker/server.key', data: tlsMaterial(ws, 'broker').key, secret: true },
+  ];
+  for (const [name, data] of Object.entries(extra)) {
+    changes.push({ path: `broker/${name}`, data, secret: name === 'passwd' || name === 'psk.txt' });
+  }
+  ws.commit(changes);
+}
