@@ -5,6 +5,9 @@ import { describe, expect, test } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { Workspace } from '../../src-main/core/workspace/workspace.js';
+import { createCa } from '../../src-main/core/pki/ca.js';
+import { issueCertificate } from '../../src-main/core/pki/issue.js';
 
 const TEXT =
   'topic read public/#\nuser device-1\ntopic readwrite devices/device-1/#\npattern read status/%c\n';
@@ -67,7 +70,22 @@ describe('acl api', () => {
     ]);
   });
 
-  test('certificates: none in an empty workspace', async () => {
+  test('certificates: the username each workspace client certificate gets from a listener', async () => {
     expect(await service.invoke('acl.certificates', { useIdentityAsUsername: true })).toEqual([]);
+    const ws = new Workspace(workspaceDir);
+    await createCa(ws, { name: 'root', cn: 'ACL Root' });
+    await issueCertificate(ws, { ca: 'root', profile: 'client', name: 'dev-7', cn: 'device 7' });
+    await issueCertificate(ws, { ca: 'root', profile: 'server', name: 'srv', cn: 'localhost' });
+    expect(await service.invoke('acl.certificates', { useIdentityAsUsername: true })).toEqual([
+      {
+        name: 'dev-7',
+        cn: 'device 7',
+        subject: 'CN=device 7',
+        username: { source: 'cn', username: 'device 7' },
+      },
+    ]);
+    const bySubject = await service.invoke('acl.certificates', { useSubjectAsUsername: true });
+    expect(bySubject[0]!.username).toEqual({ source: 'subject', username: 'CN=device 7' });
+    expect((await service.invoke('acl.certificates', {}))[0]!.username).toEqual({ source: 'connect' });
   });
 });
