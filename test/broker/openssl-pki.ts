@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '../helpers/tmp.js';
 
 const exec = promisify(execFile);
 
@@ -207,4 +208,11 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
   writeFileSync(join(dir, 'server.chain.crt'), read('server.crt') + read('inter.crt'));
   for (const name of readdirSync(dir)) if (name.endsWith('.key')) chmodSync(join(dir, name), 0o644);
   return { dir, path: (name: string) => join(dir, name) };
+}
+
+/** A temporary folder Debian's mosquitto can read after it drops root to the mosquitto user. */
+export function sharedTempDir(prefix: string): string {
+  const dir = tempDir(prefix);
+  chmodSync(dir, 0o755);
+  return dir;
 }
