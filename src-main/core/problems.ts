@@ -25,6 +25,7 @@ export const PROBLEM_CODES = [
   'TLS_ON_PLAIN_PORT',
   'MQTT_REFUSED',
   'HANDSHAKE_FAILED',
+  'HOST_NOT_FOUND',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

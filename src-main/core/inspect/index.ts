@@ -1,0 +1,10 @@
+/**
+ * The handshake inspector: probe any MQTT endpoint (mqtts host:port, wss URL, or plain for diagnosis),
+ * report the chain exactly as sent, the negotiated parameters, client-certificate handling and the MQTT
+ * answer, and explain every failure with a problem code and a fix.
+ */
+export { probe, DEFAULT_TIMEOUT_MS } from './probe.js';
+export { opensslCommand, shellQuote, type OpensslCommandOptions } from './openssl-command.js';
+export { parseTarget } from './target.js';
+export { systemTrust } from './probe-material.js';
+export type * from './types.js';
