@@ -3,6 +3,7 @@ import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { readKey, privateKeyPem } from './keys.js';
 import {
+  crlPath,
   getEntry,
   keyPath,
   loadIndex,
@@ -66,4 +67,19 @@ export function tlsMaterial(ws: Workspace, name: string): TlsMaterial {
   }
   const key = privateKeyPem(readKey(readKeyPem(ws, name), undefined, ws.path(keyPath(name))));
   return { ...chainFrom(ws, entries, name), key };
+}
+
+/**
+ * The current CRL of every CA on the chain of `name` (itself when it is a CA, then its issuers up to
+ * the root), one PEM per CA. Node's `tls.createServer({ crl })` checks every certificate of a peer's
+ * chain (OpenSSL's CRL_CHECK_ALL) and reads only the first CRL of each PEM string, so pass this array
+ * as is. Mosquitto's `crlfile` checks only the leaf and reads every CRL of one file (join them).
+ */
+export function chainCrls(ws: Workspace, name: string): string[] {
+  validateName(name, 'name');
+  const entries = loadIndex(ws);
+  return chainNames(entries, name)
+    .filter((n) => getEntry(entries, n).isCa)
+    .map((n) => ws.readText(crlPath(n)))
+    .filter((pem): pem is string => pem !== undefined);
 }

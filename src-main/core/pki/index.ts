@@ -13,7 +13,7 @@ export { importCertificate } from './import.js';
 export { revokeCertificate, buildCrl, currentCrl, type BuildCrlOptions } from './revoke.js';
 export { listCertificates, showCertificate, deleteCertificate } from './catalog.js';
 export { exportCertificate } from './export.js';
-export { tlsMaterial, certificateChain } from './chain.js';
+export { tlsMaterial, certificateChain, chainCrls } from './chain.js';
 export { lintCertificate, lintWorkspaceCertificate, type LintOptions } from './lint.js';
 export { validateName, INDEX_FILE, certPath, keyPath, crlPath } from './store.js';
 

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { expect } from 'vitest';
+import { run, type RunResult } from '../helpers/run.js';
+import { UserError } from '../../src-main/core/user-error.js';
+
+/** Run Debian's openssl (the independent judge) in `cwd`. */
+export function openssl(args: string[], cwd?: string, input?: string): Promise<RunResult> {
+  return run('openssl', args, {
+    timeoutMs: 30_000,
+    ...(cwd ? { cwd } : {}),
+    ...(input !== undefined ? { input } : {}),
+  });
+}
+
+/** openssl that must succeed; returns stdout + stderr. */
+export async function opensslOk(args: string[], cwd?: string): Promise<string> {
+  const result = await openssl(args, cwd);
+  if (result.code !== 0)
+    throw new Error(`openssl ${args.join(' ')} failed (${result.code}):\n${result.stdout}${result.stderr}`);
+  return result.stdout + result.stderr;
+}
+
+/** Every file under dir: relative path → sha256 and mode, to prove a folder did not change. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const full = join(d, entry);
+      const st = statSync(full);
+      if (st.isDirectory()) {
+        out[relative(dir, full) + '/'] = (st.mode & 0o777).toString(8);
+        walk(full);
+      } else {
+        out[relative(dir, full)] =
+          createHash('sha256').update(readFileSync(full)).digest('hex') + ' ' + (st.mode & 0o777).toString(8);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Expect `action` to fail with one UserError whose message matches, and the folder to be exactly as
+ * it was before (same files, same bytes, same modes).
+ */
+export async function expectRefusedUnchanged(
+  dir: string,
+  action: () => unknown,
+  message: RegExp,
+): Promise<UserError> {
+  const before = snapshot(dir);
+  let caught: unknown;
+  try {
+    await action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, 'the action should have failed').toBeInstanceOf(UserError);
+  const error = caught as UserError;
+  expect(error.message).toMatch(message);
+  expect(error.message).not.toContain('\n');
+  expect(snapshot(dir)).toEqual(before);
+  return error;
+}
