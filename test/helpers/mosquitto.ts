@@ -30,7 +30,8 @@ export async function startMosquitto(
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}:\n${output}`))),
+    // 'close' (not 'exit') so that everything Mosquitto wrote has arrived.
+    child.once('close', (code) => reject(new Error(`mosquitto exited with ${code}:\n${output}`))),
   );
   exited.catch(() => undefined);
   await Promise.race([waitForPort(port), exited]);
@@ -61,7 +62,7 @@ export function mosquittoRefuses(
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
     });
