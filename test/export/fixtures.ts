@@ -1,4 +1,13 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  exportMosquitto,
+  type ExportMosquittoOptions,
+  type ExportResult,
+} from '../../src-main/core/export/export-mosquitto.js';
+import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
+import { handToMosquitto } from './openssl-pki.js';
 import { Workspace, type WorkspaceChange } from '../../src-main/core/workspace/workspace.js';
 import { certificateChain, createCa, issueCertificate, tlsMaterial } from '../../src-main/core/pki/index.js';
 
@@ -46,4 +55,24 @@ export function writeBrokerSettings(ws: Workspace, conf: string, extra: Record<s
     changes.push({ path: `broker/${name}`, data, secret: name === 'passwd' || name === 'psk.txt' });
   }
   ws.commit(changes);
+}
+
+/**
+ * Export the workspace into `out`, do what the bundle README says to the 0600 files (chown to the
+ * mosquitto user), and start Debian's Mosquitto with the exported mosquitto.conf, unchanged.
+ */
+export async function exportAndStart(
+  ws: Workspace,
+  out: string,
+  port: number,
+  options: Omit<ExportMosquittoOptions, 'pathPrefix'> & { pathPrefix?: string } = {},
+): Promise<{ result: ExportResult; broker: RunningMosquitto; conf: string }> {
+  const result = exportMosquitto(ws, { host: 'localhost', ...options, outDir: out });
+  const secrets = result.files
+    .filter((f) => !f.startsWith('clients/') && (statSync(join(out, f)).mode & 0o777) === 0o600)
+    .map((f) => join(out, f));
+  handToMosquitto(dirname(out), secrets);
+  const conf = readFileSync(join(out, 'mosquitto.conf'), 'utf8');
+  const broker = await startMosquitto(out, conf, port);
+  return { result, broker, conf };
 }

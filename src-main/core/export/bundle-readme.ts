@@ -1,4 +1,5 @@
 import type { BundleFile } from './bundle.js';
+import { shellQuote } from './client-readme.js';
 import type { ExportLintFinding } from './lint-mosquitto-conf.js';
 import type { ListenerView } from './listener-view.js';
 
@@ -11,8 +12,9 @@ export interface BundleReadmeInput {
   findings: readonly ExportLintFinding[];
   clients: ReadonlyArray<{ name: string; included: boolean; reason?: string }>;
   bridges: readonly string[];
-  /** The PSK file's text, when a PSK listener exists (identities are listed, keys are not). */
-  pskFile?: string;
+  /** PSK identities with topics their ACL grants, when a PSK listener exists (keys are never shown). */
+  pskClients?: Array<{ identity: string; publishTopic: string; subscribeFilter: string }>;
+  pskFileName?: string;
 }
 
 function describeListener(view: ListenerView): string {
@@ -64,17 +66,18 @@ export function bundleReadme(input: BundleReadmeInput): string {
   for (const view of input.views) out.push(describeListener(view).replace('HOST', input.host));
   out.push('');
 
-  const pskIdentities = (input.pskFile ?? '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#') && l.includes(':'))
-    .map((l) => l.slice(0, l.indexOf(':')));
   const pskView = input.views.find((v) => v.psk);
-  if (pskView && pskIdentities.length > 0) {
-    out.push('PSK clients (the key is the hex string after the identity in psk.txt)');
-    for (const id of pskIdentities) {
+  if (pskView && input.pskClients && input.pskClients.length > 0) {
+    out.push(
+      `PSK clients (export PSK_HEX=the hex key after the identity in ${input.pskFileName ?? 'the PSK file'})`,
+    );
+    for (const c of input.pskClients) {
+      const common = `-h ${input.host} -p ${pskView.port} --psk-identity ${shellQuote(c.identity)} --psk "$PSK_HEX"`;
       out.push(
-        `  mosquitto_pub -h ${input.host} -p ${pskView.port} --psk-identity ${id} --psk "$PSK_HEX" -t test -m hello`,
+        `  mosquitto_sub ${common} -i ${shellQuote(`${c.identity}-sub`)} -t ${shellQuote(c.subscribeFilter)} -q 1 -v`,
+      );
+      out.push(
+        `  mosquitto_pub ${common} -i ${shellQuote(c.identity)} -t ${shellQuote(c.publishTopic)} -q 1 -m 'hello from ${c.identity.replace(/'/g, '')}'`,
       );
     }
     out.push('');

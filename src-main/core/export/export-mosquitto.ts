@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { parseAcl, type AclFile } from '../acl/index.js';
-import { parseMosquittoConf } from '../conf/parse.js';
+import { assertValidConf, parseMosquittoConf, parsePskFile } from './conf-access.js';
+import { clientTopics } from './client-topics.js';
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { bridgeSection } from './bridge-section.js';
@@ -187,9 +188,10 @@ export function planMosquittoExport(
       { file: confPath },
     );
   }
-  // The broker's own parser: a line the workspace broker would refuse stops the export at that line.
-  parseMosquittoConf(text, confPath);
+  // The broker's own parser and file checks: what the workspace broker would refuse stops the export
+  // at that line.
   const baseDir = ws.path(BROKER_DIR);
+  assertValidConf(parseMosquittoConf(text, confPath), { baseDir });
   const settings = readExportSettings(ws);
   const sections = confSections(text, confPath);
   const views = listenerViews(sections);
@@ -398,7 +400,7 @@ export function planMosquittoExport(
       findings,
       clients,
       bridges,
-      pskFile: pskOf(views, sourceByLine),
+      ...pskClients(views, sourceByLine, aclFor, files),
     }),
     mode: 0o644,
     kind: 'readme',
@@ -422,9 +424,32 @@ export function planMosquittoExport(
   return { prefix, files, findings: sortFindings(findings), clients, bridges, host };
 }
 
-function pskOf(views: ListenerView[], sources: Map<number, SourceFile>): string | undefined {
+/** Each identity of the PSK listener's psk_file, with topics its ACL grants (the username is the identity). */
+function pskClients(
+  views: ListenerView[],
+  sources: Map<number, SourceFile>,
+  aclFor: (view: ListenerView | undefined) => AclFile | undefined,
+  files: BundleFile[],
+): {
+  pskClients?: Array<{ identity: string; publishTopic: string; subscribeFilter: string }>;
+  pskFileName?: string;
+} {
   const view = views.find((v) => v.psk && v.pskFile);
-  return view?.pskFile ? sources.get(view.pskFile.line)?.data.toString('utf8') : undefined;
+  const source = view?.pskFile ? sources.get(view.pskFile.line) : undefined;
+  if (!view || !source) return {};
+  const identities = parsePskFile(source.data.toString('utf8'), source.path).identities;
+  const acl = aclFor(view);
+  const list = [...identities.keys()].map((identity) => {
+    const topics = clientTopics(acl, {
+      ...(view.identity === 'cn' ? { username: identity } : {}),
+      publishClientId: identity,
+      subscribeClientId: `${identity}-sub`,
+      name: identity,
+    });
+    return { identity, publishTopic: topics.publishTopic, subscribeFilter: topics.subscribeFilter };
+  });
+  const bundled = files.find((f) => f.kind === 'psk');
+  return { pskClients: list, ...(bundled ? { pskFileName: bundled.path } : {}) };
 }
 
 function sortFindings(findings: ExportLintFinding[]): ExportLintFinding[] {

@@ -33,13 +33,7 @@ export interface LintConfOptions {
 }
 
 const TLS_VERSIONS = ['tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
-const WS_IGNORED = [
-  'crlfile',
-  'tls_version',
-  'psk_hint',
-  'use_identity_as_username',
-  'use_subject_as_username',
-];
+const WS_IGNORED = ['crlfile', 'capath', 'tls_version', 'psk_hint'];
 const AUTH_SCOPED = ['password_file', 'acl_file', 'psk_file', 'allow_anonymous'];
 
 function isWebsockets(listener: ListenerSection): boolean {
@@ -72,18 +66,20 @@ function lintListener(
       if (!option) continue;
       add({
         code: 'WS_OPTION_IGNORED',
-        severity: key === 'crlfile' || key.startsWith('use_') ? 'error' : 'warning',
+        severity: key === 'crlfile' || key === 'capath' ? 'error' : 'warning',
         line: option.line,
         message:
           key === 'crlfile'
             ? `${name}: crlfile does not apply to websockets listeners, so revoked clients are NOT refused there`
-            : key.startsWith('use_')
-              ? `${name}: ${key} does not apply to websockets listeners in Mosquitto 2.0`
+            : key === 'capath'
+              ? `${name}: capath does not apply to websockets listeners: client certificates cannot be verified there`
               : `${name}: ${key} does not apply to websockets listeners; Mosquitto ignores it`,
         fix:
           key === 'crlfile'
             ? 'use an mqtt (TLS) listener for clients that must be checked against the CRL'
-            : `remove ${key} from this listener, or use protocol mqtt`,
+            : key === 'capath'
+              ? 'use cafile'
+              : `remove ${key} from this listener, or use protocol mqtt`,
       });
     }
   }
@@ -134,7 +130,8 @@ function lintListener(
     });
   }
   for (const option of [identity, subject]) {
-    if (!isTrue(option) || isTrue(require)) continue;
+    // On a PSK listener use_identity_as_username takes the PSK identity: no certificate involved.
+    if (!isTrue(option) || isTrue(require) || (psk && option === identity)) continue;
     add({
       code: 'IDENTITY_WITHOUT_REQUIRE_CERTIFICATE',
       severity: 'error',

@@ -49,13 +49,12 @@ export function listenerViews(sections: ConfSections): ListenerView[] {
     const tls = (certfile !== undefined && keyfile !== undefined) || psk;
     const scoped = (key: string) => (perListener ? lastOption(o, key) : globalLast(sections, key));
     const requireCertificate = isTrue(lastOption(o, 'require_certificate'));
-    const identity = websockets
-      ? 'connect'
-      : isTrue(lastOption(o, 'use_identity_as_username'))
-        ? 'cn'
-        : isTrue(lastOption(o, 'use_subject_as_username'))
-          ? 'subject'
-          : 'connect';
+    // Both identity options apply on websockets listeners too (tried with Debian's Mosquitto 2.0.11 over wss).
+    const identity = isTrue(lastOption(o, 'use_identity_as_username'))
+      ? 'cn'
+      : isTrue(lastOption(o, 'use_subject_as_username'))
+        ? 'subject'
+        : 'connect';
     const view: ListenerView = {
       section,
       port: Number(section.port),

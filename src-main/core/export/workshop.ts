@@ -6,14 +6,25 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
-import { listCertificates } from '../pki/catalog.js';
-import { tlsMaterial, certificateChain } from '../pki/chain.js';
-import { buildPkcs12 } from '../pki/pkcs12.js';
-import { currentCrl } from '../pki/revoke.js';
-import { readCrls, type ParsedCrl } from '../pki/crl.js';
-import { fingerprint, isIssuedBy, readCertificate } from '../pki/certificate.js';
-import { keyMatchesSpki, privateKeyPem, readKey } from '../pki/keys.js';
-import { toPem } from '../pki/pem.js';
+import {
+  buildPkcs12,
+  certificateChain,
+  currentCrl,
+  fingerprint,
+  keyMatchesCertificate,
+  listCertificates,
+  privateKeyPem,
+  readCertificate,
+  readCrls,
+  readKey,
+  tlsMaterial,
+  toPem,
+  type CertificateSummary,
+  type ParsedCrl,
+  type TlsMaterial,
+} from '../pki/index.js';
+// Not in pki's index: the index store helpers (to add certificates as changes) and the issuer check.
+import { isIssuedBy } from '../pki/certificate.js';
 import {
   certPath,
   indexChange,
@@ -23,7 +34,6 @@ import {
   summarize,
   type IndexEntry,
 } from '../pki/store.js';
-import type { CertificateSummary, TlsMaterial } from '../pki/types.js';
 
 export type { CertificateSummary, TlsMaterial, ParsedCrl };
 export { listCertificates, tlsMaterial, certificateChain, readCrls, currentCrl };
@@ -90,7 +100,7 @@ export function certificateImportChanges(
     let hasKey = false;
     if (item.keyPem) {
       const key = readKey(item.keyPem, undefined, item.keyFile ?? item.certFile);
-      if (keyMatchesSpki(key, cert.spki)) {
+      if (keyMatchesCertificate(key, item.certPem)) {
         hasKey = true;
         changes.push({ path: keyPath(item.name), data: privateKeyPem(key), secret: true });
       }
