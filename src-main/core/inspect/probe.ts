@@ -414,7 +414,7 @@ export async function probe(
   let exchange: MqttExchange | null = null;
   const secure = run.outcome === 'secure';
   if (secure) {
-    if (facts.tls13 && facts.certificateRequest && !context.mqttFields) {
+    if (facts.tls13 && facts.certificateRequest) {
       // TLS 1.3: the server judges our certificate after its own Finished; wait for its verdict.
       await settle(run, Math.min(2000, Math.max(250, tcp.connectMs * 4)), context.deadline);
     }
@@ -440,6 +440,7 @@ export async function probe(
   const cipher = secure ? run.tls.getCipher() : null;
   const ephemeral = secure ? run.tls.getEphemeralKeyInfo() : null;
   const alpnSelected = secure ? run.tls.alpnProtocol : null;
+  const closedBeforeEnd = run.closed();
   run.tls.destroy();
   tcp.socket.destroy();
   await new Promise((resolve) => setImmediate(resolve));
@@ -506,7 +507,7 @@ export async function probe(
 
   // Handshake-level failures (alerts, client certificate, versions).
   const lateError = run.lateError();
-  const closedSilently = run.outcome === 'closed' || (secure && run.closed() && !exchange);
+  const closedSilently = run.outcome === 'closed' || (secure && closedBeforeEnd && !exchange);
   const acceptable = report.clientAuth.acceptableCAs;
   const handshake = report.problems.some(
     (problem) => problem.code === 'NOT_TLS' || problem.code === 'TIMEOUT',
