@@ -1,15 +1,11 @@
-import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
 import type { ApiEvents } from '../../src-main/api/contract/index.js';
-import { createCa } from '../../src-main/core/pki/ca.js';
-import { issueCertificate } from '../../src-main/core/pki/issue.js';
-import { tlsMaterial } from '../../src-main/core/pki/chain.js';
-import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
-import { freePort } from '../helpers/ports.js';
+import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeTestPki, type TestPki } from './openssl-pki.js';
+import { workspaceWithBroker } from './workspace-broker.js';
 
 /**
  * The client through the api (no transport): profiles in the workspace, identities from the
@@ -27,42 +23,8 @@ beforeAll(async () => {
   const workspaceDir = join(root, 'ws');
   service = new ApiService({ workspaceDir, surface: 'cli' });
   service.onEvent((topic, data) => events.push({ topic, data }));
-  const ws = service.workspace;
-  await createCa(ws, { name: 'root', cn: 'Studio Root' });
-  await createCa(ws, { name: 'int', cn: 'Studio Intermediate', parent: 'root' });
-  await issueCertificate(ws, {
-    ca: 'int',
-    profile: 'server',
-    name: 'broker',
-    cn: 'localhost',
-    san: ['dns:localhost', 'ip:127.0.0.1'],
-  });
-  await issueCertificate(ws, { ca: 'int', profile: 'client', name: 'device-1', cn: 'device-1' });
-  await issueCertificate(ws, { ca: 'int', profile: 'client', name: 'device-2', cn: 'device-2' });
-  const server = tlsMaterial(ws, 'broker');
-  const brokerDir = join(root, 'broker');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(brokerDir, { mode: 0o755 });
-  chmodSync(root, 0o755);
-  writeFileSync(join(brokerDir, 'ca.crt'), server.ca + server.intermediates);
-  writeFileSync(join(brokerDir, 'server.crt'), server.chain);
-  writeFileSync(join(brokerDir, 'server.key'), server.key, { mode: 0o644 });
+  ({ mosquitto, port } = await workspaceWithBroker(service.workspace, root));
   pki = await makeTestPki(join(root, 'openssl'));
-  port = await freePort();
-  mosquitto = await startMosquitto(
-    brokerDir,
-    [
-      'log_dest stderr',
-      `listener ${port} 127.0.0.1`,
-      `cafile ${join(brokerDir, 'ca.crt')}`,
-      `certfile ${join(brokerDir, 'server.crt')}`,
-      `keyfile ${join(brokerDir, 'server.key')}`,
-      'require_certificate true',
-      'use_identity_as_username true',
-      '',
-    ].join('\n'),
-    port,
-  );
 });
 
 afterAll(async () => {

@@ -221,6 +221,9 @@ describe('against Debian mosquitto with mutual TLS', () => {
     const error = await failure(manager.connect(mtlsProfile('anonymous', { kind: 'none' })));
     expect(error.problem.code).toBe('CLIENT_CERT_REQUIRED');
     expect(error.message).toMatch(/client certificate/);
+    expect(error.problem.detail).toBe(
+      'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: tlsv13 alert certificate required (SSL alert number 116)',
+    );
   });
 
   it('explains a client certificate from a CA the broker does not trust', async () => {

@@ -59,7 +59,11 @@ function problem(
 function detailOf(error: unknown): string {
   if (error === undefined) return '';
   const code = (error as { code?: unknown })?.code;
-  const message = messageOf(error);
+  let message = messageOf(error);
+  // OpenSSL's "80EC…:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/…:SSL alert number 116"
+  const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(message)?.[1];
+  const alert = /SSL alert number \d+/.exec(message)?.[0];
+  if (reason) message = alert ? `${reason} (${alert})` : reason;
   return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
