@@ -68,6 +68,38 @@ async function failure(promise: Promise<unknown>, withinMs: number): Promise<Cli
 
 const trust = () => ({ trust: { kind: 'file', path: pki.rootCrt } });
 
+describe('ALPN', () => {
+  it('offers the ALPN list of the profile: a match connects and is shown, no match is explained', async () => {
+    const { Aedes } = (await import('aedes')) as unknown as {
+      Aedes: {
+        createBroker: () => Promise<{ handle: (s: Socket) => void; close: (cb: () => void) => void }>;
+      };
+    };
+    const broker = await Aedes.createBroker();
+    const port = await listen(tlsServer({ ALPNProtocols: ['mqtt'] }, (socket) => broker.handle(socket)));
+    const ok = await manager.connect({
+      name: 'alpn',
+      url: `mqtts://localhost:${port}`,
+      connectTimeout: 5,
+      tls: { ...trust(), alpn: ['mqtt'] },
+    });
+    expect(ok.tls?.alpn).toBe('mqtt');
+    await manager.remove(ok.id);
+    const error = await failure(
+      manager.connect({
+        name: 'alpn-bad',
+        url: `mqtts://localhost:${port}`,
+        connectTimeout: 5,
+        tls: { ...trust(), alpn: ['x-amzn-mqtt-ca'] },
+      }),
+      4000,
+    );
+    expect(error.problem.code).toBe('HANDSHAKE_FAILED');
+    expect(error.message).toMatch(/ALPN/);
+    await new Promise<void>((r) => broker.close(() => r()));
+  });
+});
+
 describe('servers that do not answer', () => {
   it('a TCP server that never answers CONNECT gives a timeout error', async () => {
     const port = await listen(createNetServer(() => undefined));
