@@ -1,0 +1,124 @@
+import type { TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
+import { readCertificate } from '../pki/index.js';
+import type { AclAnswer } from '../acl/index.js';
+import type { ClientCertificateSummary, TlsDetails } from './events.js';
+import { clientCertificateRefusal, type Refusal } from './refusal-reasons.js';
+
+const COMMON_NAME = '2.5.4.3';
+
+/** What the broker knows about one network connection, from accept to close. */
+export interface ConnectionState {
+  id: number;
+  /** Index of the listener in the conf. */
+  listenerIndex: number;
+  listenerUrl: string;
+  remoteAddress: string;
+  remotePort?: number;
+  tls?: TlsDetails;
+  /** The client certificate as sent (DER) and its issuer as OpenSSL linked it. */
+  peerDer?: Buffer;
+  issuerDer?: Buffer;
+  clientCertificate?: ClientCertificateSummary;
+  /** The certificate's first CN (undefined when it has none) and RFC 2253 subject. */
+  certificateNames?: { cn?: string; cnHasNul: boolean; subject: string };
+  /** Set when OpenSSL did not accept the client certificate (the broker refuses at CONNECT). */
+  certificateRefusal?: Refusal;
+  /** First byte received on a plain listener (0x16 = a TLS ClientHello). */
+  firstByte?: number;
+  /** Filled at CONNECT. */
+  clientId?: string;
+  username?: string;
+  connectedAt?: Date;
+  /** True once a refusal for this connection was logged (no second entry on close). */
+  refusalLogged?: boolean;
+  /** Why the broker is closing it, when it decided to. */
+  closeReason?: string;
+  /** Cached ACL decisions (topic → allowed) for the ACL generation they were made with. */
+  aclGeneration: number;
+  readDecisions: Map<string, AclAnswer>;
+  writeDecisions: Map<string, AclAnswer>;
+}
+
+export function newConnectionState(
+  id: number,
+  listenerIndex: number,
+  listenerUrl: string,
+  socket: Socket,
+): ConnectionState {
+  const state: ConnectionState = {
+    id,
+    listenerIndex,
+    listenerUrl,
+    remoteAddress: normalizeAddress(socket.remoteAddress),
+    aclGeneration: -1,
+    readDecisions: new Map(),
+    writeDecisions: new Map(),
+  };
+  if (socket.remotePort !== undefined) state.remotePort = socket.remotePort;
+  return state;
+}
+
+function normalizeAddress(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * Read the negotiated TLS details and the client certificate of a finished handshake. With
+ * `requireCertificate`, a missing or unverified certificate is recorded as a refusal (the broker
+ * answers the CONNECT with CONNACK 5 and logs the reason, instead of leaving the client hanging).
+ */
+export function readTlsSocket(
+  state: ConnectionState,
+  socket: TLSSocket,
+  requireCertificate: boolean,
+  pskIdentity: string | undefined,
+): void {
+  const tls: TlsDetails = {};
+  const protocol = socket.getProtocol();
+  if (protocol) tls.protocol = protocol;
+  const cipher = socket.getCipher();
+  if (cipher?.name) tls.cipher = cipher.name;
+  const servername = (socket as TLSSocket & { servername?: string | false }).servername;
+  if (servername) tls.servername = servername;
+  if (socket.alpnProtocol) tls.alpn = socket.alpnProtocol;
+  if (pskIdentity !== undefined) tls.pskIdentity = pskIdentity;
+  state.tls = tls;
+  if (!requireCertificate) return;
+
+  const peer = socket.getPeerCertificate(true);
+  if (!peer || !peer.raw) {
+    state.certificateRefusal = {
+      reason: 'no client certificate: this listener requires one (require_certificate true)',
+      problem: 'CLIENT_CERT_REQUIRED',
+    };
+    return;
+  }
+  state.peerDer = peer.raw;
+  if (peer.issuerCertificate?.raw && !peer.issuerCertificate.raw.equals(peer.raw)) {
+    state.issuerDer = peer.issuerCertificate.raw;
+  }
+  try {
+    const parsed = readCertificate(peer.raw, 'client certificate');
+    const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
+    state.certificateNames = { cn, cnHasNul: cn?.includes('\0') ?? false, subject: parsed.subject.rfc2253 };
+    state.clientCertificate = {
+      subject: parsed.subject.rfc2253,
+      issuer: parsed.issuer.rfc2253,
+      serial: peer.serialNumber.toUpperCase(),
+      fingerprint256: peer.fingerprint256,
+      notAfter: parsed.notAfter.toISOString(),
+    };
+  } catch (error) {
+    state.certificateRefusal = {
+      reason: `the client certificate cannot be decoded (${(error as Error).message})`,
+      problem: 'CLIENT_CERT_REJECTED',
+    };
+    return;
+  }
+  if (!socket.authorized) {
+    const code = String(socket.authorizationError ?? 'UNKNOWN');
+    state.certificateRefusal = clientCertificateRefusal(code, peer.valid_to, peer.valid_from);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The local secure broker: aedes on tls/net/ws/wss listeners from a Mosquitto configuration, with
+ * Mosquitto 2.0.11's authentication (mTLS identity or subject as username, password file, TLS-PSK,
+ * anonymous), ACL enforcement (refused publishes dropped, deliveries read-checked), CRL checks, hot reload
+ * of the files it uses, and a structured event log that says why anything was refused.
+ */
+export {
+  startBroker,
+  type StartBrokerOptions,
+  type RunningBroker,
+  type ConnectedClient,
+} from './start-broker.js';
+export type { ListenerStatus } from './listener-runtime.js';
+export {
+  formatBrokerEvent,
+  type BrokerEvent,
+  type BrokerEventKind,
+  type TlsDetails,
+  type ClientCertificateSummary,
+  type AclRuleRef,
+} from './events.js';
+export { CONNACK_MEANING } from './refusal-reasons.js';
+export { loadConfFile, loadWorkspaceBrokerConf, WORKSPACE_BROKER_CONF } from './workspace-settings.js';

@@ -1,0 +1,236 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import {
+  createServer as createTlsServer,
+  type Server as TlsServer,
+  type TlsOptions,
+  type TLSSocket,
+} from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { hasCertificateTls, hasPskTls, listenerScheme, type ListenerSettings } from '../conf/index.js';
+import { newConnectionState, readTlsSocket, type ConnectionState } from './connection-state.js';
+import type { BrokerEventInput } from './events.js';
+import { handshakeRefusal } from './refusal-reasons.js';
+import type { SecurityScope } from './security-store.js';
+import { loadListenerTls, type ListenerTlsMaterial } from './tls-context.js';
+
+export interface ListenerHooks {
+  /** Hand an accepted connection (TLS done) to the MQTT broker. */
+  accept(conn: Duplex, state: ConnectionState, req?: IncomingMessage): void;
+  emit(event: BrokerEventInput): void;
+  nextConnectionId(): number;
+}
+
+/** What the UI and the CLI show for a listener. */
+export interface ListenerStatus {
+  index: number;
+  url: string;
+  scheme: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  host: string;
+  port: number;
+  bindAddress?: string;
+  /** One line: TLS version floor, client certificates, PSK, username source. */
+  tls: string;
+  requireCertificate: boolean;
+  usernameFrom: 'connect' | 'certificate CN' | 'certificate subject' | 'PSK identity';
+  file?: string;
+  line?: number;
+}
+
+function urlHost(bindAddress: string | undefined): string {
+  if (!bindAddress || bindAddress === '0.0.0.0' || bindAddress === '::') return '127.0.0.1';
+  return bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
+}
+
+/** One listener of the conf: its server(s), TLS context (reloadable) and open sockets. */
+export class ListenerRuntime {
+  readonly url: string;
+  readonly scheme: ListenerStatus['scheme'];
+  material?: ListenerTlsMaterial;
+  private server?: NetServer | HttpServer | TlsServer;
+  private wss?: WebSocketServer;
+  private readonly sockets = new Set<Socket>();
+  private readonly pskIdentities = new WeakMap<TLSSocket, string>();
+
+  constructor(
+    readonly index: number,
+    readonly settings: ListenerSettings,
+    private readonly baseDir: string,
+    readonly scope: SecurityScope,
+    private readonly hooks: ListenerHooks,
+    private readonly location: { file?: string; line?: number },
+  ) {
+    this.scheme = listenerScheme(settings);
+    this.url = `${this.scheme}://${urlHost(settings.bindAddress)}:${settings.port}`;
+  }
+
+  status(): ListenerStatus {
+    const s = this.settings;
+    const usernameFrom: ListenerStatus['usernameFrom'] =
+      (s.useIdentityAsUsername || s.useSubjectAsUsername) && (hasCertificateTls(s) || hasPskTls(s))
+        ? hasPskTls(s)
+          ? 'PSK identity'
+          : s.useIdentityAsUsername
+            ? 'certificate CN'
+            : 'certificate subject'
+        : 'connect';
+    const parts: string[] = [];
+    if (hasCertificateTls(s)) {
+      parts.push(`TLS ≥ ${s.tlsVersion === 'tlsv1.3' ? '1.3' : s.tlsVersion === 'tlsv1.1' ? '1.1' : '1.2'}`);
+      parts.push(s.requireCertificate ? 'client certificate required' : 'no client certificate');
+      if (s.crlfile) parts.push('CRL checked');
+    } else if (hasPskTls(s)) {
+      parts.push(`TLS-PSK (hint "${s.pskHint}")`);
+    } else {
+      parts.push('no TLS');
+    }
+    if (usernameFrom !== 'connect') parts.push(`username = ${usernameFrom}`);
+    else if (this.scope.passwordPath) parts.push('password file');
+    if (this.scope.allowAnonymous) parts.push('anonymous allowed');
+    if (this.scope.aclPath) parts.push('ACL');
+    const status: ListenerStatus = {
+      index: this.index,
+      url: this.url,
+      scheme: this.scheme,
+      host: urlHost(s.bindAddress).replace(/^\[|\]$/g, ''),
+      port: s.port,
+      tls: parts.join(', '),
+      requireCertificate: Boolean(s.requireCertificate),
+      usernameFrom,
+    };
+    if (s.bindAddress) status.bindAddress = s.bindAddress;
+    if (this.location.file) status.file = this.location.file;
+    if (this.location.line !== undefined) status.line = this.location.line;
+    return status;
+  }
+
+  async listen(): Promise<void> {
+    const s = this.settings;
+    const tls = hasCertificateTls(s) || hasPskTls(s);
+    if (tls) this.material = loadListenerTls(s, this.baseDir);
+    const tlsOptions: TlsOptions = {
+      ...(this.material?.context ?? {}),
+      requestCert: Boolean(s.requireCertificate) && hasCertificateTls(s),
+      rejectUnauthorized: false,
+      handshakeTimeout: 10_000,
+    };
+    if (hasPskTls(s)) {
+      tlsOptions.pskIdentityHint = s.pskHint;
+      tlsOptions.pskCallback = (socket: TLSSocket, identity: string) => {
+        this.pskIdentities.set(socket, identity);
+        return this.scope.psk?.identities.get(identity)?.key ?? null;
+      };
+    }
+
+    let server: NetServer | HttpServer | TlsServer;
+    if (s.protocol === 'websockets') {
+      const http: HttpServer = tls ? createHttpsServer(tlsOptions) : createHttpServer();
+      http.on('request', (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' });
+        res.end('This is an MQTT over WebSocket listener.\n');
+      });
+      server = http;
+      this.wss = new WebSocketServer({
+        server: http,
+        handleProtocols: (protocols) =>
+          protocols.has('mqtt')
+            ? 'mqtt'
+            : protocols.has('mqttv3.1')
+              ? 'mqttv3.1'
+              : ([...protocols][0] ?? false),
+      });
+      this.wss.on('connection', (ws, req) => {
+        const socket = req.socket;
+        const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
+        if (tls) readTlsSocket(state, socket as TLSSocket, tlsOptions.requestCert === true, undefined);
+        const stream = createWebSocketStream(ws);
+        stream.on('error', () => undefined);
+        this.hooks.accept(stream, state, req);
+      });
+      this.wss.on('error', () => undefined);
+    } else if (tls) {
+      server = createTlsServer(tlsOptions, (socket) => {
+        const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
+        readTlsSocket(state, socket, tlsOptions.requestCert === true, this.pskIdentities.get(socket));
+        this.hooks.accept(socket, state);
+      });
+    } else {
+      server = createNetServer((socket) => {
+        const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
+        socket.once('data', (chunk: Buffer) => {
+          state.firstByte = chunk[0];
+        });
+        this.hooks.accept(socket, state);
+      });
+    }
+    if (tls) {
+      server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
+        const identity = this.pskIdentities.get(socket);
+        const known = identity !== undefined && Boolean(this.scope.psk?.identities.has(identity));
+        const refusal = handshakeRefusal(error, identity, known);
+        const id = this.hooks.nextConnectionId();
+        const remoteAddress = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+        this.hooks.emit({
+          kind: 'refused',
+          level: 'warning',
+          message: `refused ${remoteAddress} on ${this.url} in the TLS handshake: ${refusal.reason}`,
+          listener: this.url,
+          connection: id,
+          remoteAddress,
+          ...(socket.remotePort !== undefined ? { remotePort: socket.remotePort } : {}),
+          ...(identity !== undefined ? { tls: { pskIdentity: identity } } : {}),
+          reason: refusal.reason,
+          problem: refusal.problem,
+        });
+      });
+    }
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        reject(
+          new Error(
+            error.code === 'EADDRINUSE'
+              ? `port ${s.port} is already in use${s.bindAddress ? ` on ${s.bindAddress}` : ''}`
+              : error.code === 'EACCES'
+                ? `no permission to listen on port ${s.port}`
+                : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+                  ? `cannot bind to ${s.bindAddress}: no such local address`
+                  : error.message,
+          ),
+        );
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        server.on('error', () => undefined);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen({ port: s.port, host: s.bindAddress });
+    });
+  }
+
+  /** Re-read certificate, key, CA and CRL files; the new context serves the next handshakes. */
+  reloadTls(): void {
+    if (!hasCertificateTls(this.settings) || !this.server) return;
+    const material = loadListenerTls(this.settings, this.baseDir);
+    (this.server as unknown as { setSecureContext(o: object): void }).setSecureContext(material.context);
+    this.material = material;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.wss?.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}

@@ -1,0 +1,519 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import { assertValidConf, locate, settingPath, type ConfIssue, type MosquittoConf } from '../conf/index.js';
+import { UserError } from '../user-error.js';
+import { decideConnect } from './authenticate.js';
+import { checkAccess, type AclDenial } from './authorize.js';
+import type { ConnectionState } from './connection-state.js';
+import { EventLog } from './event-log.js';
+import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetails } from './events.js';
+import { FileWatcher } from './file-watcher.js';
+import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
+import { CONNACK_MEANING } from './refusal-reasons.js';
+import { leafRevocation } from './revocation.js';
+import { SecurityScope } from './security-store.js';
+
+export interface StartBrokerOptions {
+  /** Folder relative paths of the conf are resolved against (the conf's folder for the workspace). */
+  baseDir: string;
+  /** Called for every event of the log, as it happens. */
+  onEvent?: (event: BrokerEvent) => void;
+  /** Milliseconds a subscriber may block delivery before it is disconnected (default 10 s). */
+  drainTimeout?: number;
+  /** Milliseconds a connection may stay without CONNECT (default 10 s). */
+  connectTimeout?: number;
+  /** Reload certificates, keys, CRLs, password, PSK and ACL files when they change (default true). */
+  watchFiles?: boolean;
+  /** Events kept for `events()` (default 1000). */
+  logSize?: number;
+}
+
+export interface ConnectedClient {
+  clientId: string;
+  username?: string;
+  /** How the username was established, e.g. `certificate CN as username`. */
+  authenticatedBy: string;
+  listener: string;
+  remoteAddress: string;
+  remotePort?: number;
+  connectedAt: string;
+  tls?: TlsDetails;
+  clientCertificate?: ClientCertificateSummary;
+}
+
+export interface RunningBroker {
+  listeners: ListenerStatus[];
+  /** What validation found that Mosquitto accepts silently. */
+  warnings: ConfIssue[];
+  clients(): ConnectedClient[];
+  /** The most recent events, oldest first. */
+  events(): BrokerEvent[];
+  stop(): Promise<void>;
+  readonly stopped: boolean;
+}
+
+interface SessionInfo {
+  authenticatedBy: string;
+}
+
+function who(state: ConnectionState): string {
+  const parts = [`client "${state.clientId ?? '?'}"`];
+  if (state.username !== undefined) parts.push(`as "${state.username}"`);
+  return parts.join(' ');
+}
+
+function from(state: ConnectionState): string {
+  return `${state.remoteAddress}${state.remotePort !== undefined ? `:${state.remotePort}` : ''}`;
+}
+
+function tlsText(state: ConnectionState): string {
+  const parts: string[] = [];
+  if (state.tls?.protocol) parts.push(`${state.tls.protocol} ${state.tls.cipher ?? ''}`.trim());
+  if (state.tls?.servername) parts.push(`SNI ${state.tls.servername}`);
+  if (state.tls?.alpn) parts.push(`ALPN ${state.tls.alpn}`);
+  if (state.tls?.pskIdentity !== undefined) parts.push(`PSK identity "${state.tls.pskIdentity}"`);
+  if (state.clientCertificate) parts.push(`client certificate "${state.clientCertificate.subject}"`);
+  return parts.length ? ` [${parts.join(', ')}]` : '';
+}
+
+/** The fields every connection event carries. */
+function connectionFields(state: ConnectionState): Partial<BrokerEventInput> {
+  const fields: Partial<BrokerEventInput> = {
+    listener: state.listenerUrl,
+    connection: state.id,
+    remoteAddress: state.remoteAddress,
+  };
+  if (state.remotePort !== undefined) fields.remotePort = state.remotePort;
+  if (state.tls) fields.tls = state.tls;
+  if (state.clientCertificate) fields.clientCertificate = state.clientCertificate;
+  if (state.clientId !== undefined) fields.clientId = state.clientId;
+  if (state.username !== undefined) fields.username = state.username;
+  return fields;
+}
+
+/**
+ * Start an aedes broker on every listener of a Mosquitto configuration, with Mosquitto 2.0.11's
+ * authentication and ACL semantics. Stops with a UserError naming the conf line when the configuration,
+ * a file it names, or a port is not usable.
+ */
+export async function startBroker(conf: MosquittoConf, options: StartBrokerOptions): Promise<RunningBroker> {
+  const { baseDir } = options;
+  const warnings = assertValidConf(conf, { baseDir });
+  const log = new EventLog(options.onEvent, options.logSize);
+  const emit = (event: BrokerEventInput) => log.emit(event);
+  for (const notice of conf.notices) {
+    if (notice.level !== 'info') continue;
+    const where = notice.file ? `${notice.file}${notice.line !== undefined ? `:${notice.line}` : ''}: ` : '';
+    emit({
+      kind: 'notice',
+      level: 'info',
+      message: `${where}${notice.message}`,
+      file: notice.file,
+      line: notice.line,
+    });
+  }
+  for (const warning of warnings) {
+    emit({ kind: 'notice', level: 'warning', message: warning.text, file: warning.file, line: warning.line });
+  }
+
+  let globalScope: SecurityScope | undefined;
+  const scopes = conf.listeners.map((listener) =>
+    conf.perListenerSettings
+      ? new SecurityScope(listener.security ?? {}, baseDir)
+      : (globalScope ??= new SecurityScope(conf.security, baseDir)),
+  );
+
+  const states = new WeakMap<object, ConnectionState>();
+  const sessions = new WeakMap<ConnectionState, SessionInfo>();
+  const dropped = new WeakSet<object>();
+  let connectionCounter = 0;
+  let runtimes: ListenerRuntime[] = [];
+  const stateOf = (client: Client | null | undefined) => (client ? states.get(client.conn) : undefined);
+
+  const logDenial = (state: ConnectionState, scope: SecurityScope, denial: AclDenial) => {
+    const { access, topic, answer } = denial;
+    const consequence =
+      access === 'write'
+        ? 'the message was dropped (PUBACK still sent for QoS 1) and the connection kept, as Mosquitto does'
+        : 'the message was not delivered to it';
+    const event: BrokerEventInput = {
+      ...connectionFields(state),
+      kind: 'acl-denied',
+      level: 'warning',
+      message: `denied ${who(state)} ${access === 'write' ? 'publishing to' : 'receiving'} '${topic}': ${answer.reason}; ${consequence}`,
+      access,
+      topic,
+      reason: answer.reason,
+    };
+    if (answer.rule && scope.aclPath)
+      event.rule = { file: scope.aclPath, line: answer.rule.line, text: answer.rule.text };
+    emit(event);
+  };
+
+  const aedesOptions: AedesOptions = {
+    drainTimeout: options.drainTimeout ?? 10_000,
+    connectTimeout: options.connectTimeout ?? 10_000,
+    preConnect(client, packet, callback) {
+      const state = stateOf(client);
+      const emptyId = !packet.clientId;
+      if (emptyId && (!packet.clean || packet.protocolVersion === 3)) {
+        // Mosquitto: a zero-length client id needs clean session (and MQTT 3.1.1) → CONNACK 2
+        if (state) {
+          state.refusalLogged = true;
+          const reason =
+            packet.protocolVersion === 3
+              ? 'an empty client id is not allowed with MQTT 3.1'
+              : 'an empty client id needs clean session';
+          emit({
+            ...connectionFields(state),
+            kind: 'refused',
+            level: 'warning',
+            message: `refused a client from ${from(state)} on ${state.listenerUrl}: CONNACK 2 (identifier rejected) — ${reason}`,
+            returnCode: 2,
+            reason,
+            problem: 'MQTT_REFUSED',
+          });
+        }
+        client.conn.write(Buffer.from([0x20, 0x02, 0x00, 0x02]), () =>
+          callback(new Error('identifier rejected'), false),
+        );
+        return;
+      }
+      callback(null, true);
+    },
+    authenticate(client, username, password, callback) {
+      const state = stateOf(client);
+      if (!state) {
+        const error = new Error('unknown connection') as AuthenticateError;
+        error.returnCode = 3;
+        return callback(error, false);
+      }
+      state.clientId = client.id;
+      const runtime = runtimes[state.listenerIndex];
+      decideConnect(
+        runtime.settings,
+        runtime.scope,
+        state,
+        username ?? undefined,
+        password ?? undefined,
+      ).then(
+        (decision) => {
+          if (decision.accepted) {
+            if (decision.username !== undefined) state.username = decision.username;
+            sessions.set(state, { authenticatedBy: decision.how });
+            callback(null, true);
+            return;
+          }
+          if (username !== undefined && username !== null && state.username === undefined)
+            state.username = username;
+          state.refusalLogged = true;
+          emit({
+            ...connectionFields(state),
+            kind: 'refused',
+            level: 'warning',
+            message: `refused ${who(state)} from ${from(state)} on ${state.listenerUrl}: CONNACK ${decision.returnCode} (${CONNACK_MEANING[decision.returnCode]}) — ${decision.reason}${tlsText(state)}`,
+            returnCode: decision.returnCode,
+            reason: decision.reason,
+            problem: decision.problem,
+          });
+          const error = new Error(decision.reason) as AuthenticateError;
+          error.returnCode = decision.returnCode;
+          callback(error, false);
+        },
+        (error: Error) => {
+          const failure = new Error(`authentication failed: ${error.message}`) as AuthenticateError;
+          failure.returnCode = 3;
+          callback(failure, false);
+        },
+      );
+    },
+    authorizePublish(client, packet, callback) {
+      const state = stateOf(client);
+      if (!state) return callback(null);
+      const scope = runtimes[state.listenerIndex].scope;
+      if (!checkAccess(state, scope, 'write', packet.topic, (d) => logDenial(state, scope, d)))
+        dropped.add(packet);
+      callback(null);
+    },
+    authorizeSubscribe(_client, subscription, callback) {
+      // Mosquitto's acl_file never refuses a SUBSCRIBE; each delivery is read-checked instead.
+      callback(null, subscription);
+    },
+    authorizeForward(client, packet) {
+      const state = states.get(client.conn);
+      if (!state) return packet;
+      const scope = runtimes[state.listenerIndex].scope;
+      return checkAccess(state, scope, 'read', packet.topic, (d) => logDenial(state, scope, d))
+        ? packet
+        : null;
+    },
+  };
+  const aedes = await Aedes.createBroker(aedesOptions);
+
+  // A refused PUBLISH goes nowhere, without the disconnect aedes makes of an authorizePublish error: the
+  // publish handler hands the same packet to broker.publish after the QoS 1 PUBACK (or QoS 2 PUBREC).
+  const publish = aedes.publish.bind(aedes) as (
+    packet: object,
+    client: unknown,
+    done?: (e?: Error) => void,
+  ) => void;
+  (aedes as unknown as { publish: typeof publish }).publish = (packet, client, done) => {
+    if (dropped.has(packet)) {
+      dropped.delete(packet);
+      const callback = typeof client === 'function' ? (client as () => void) : done;
+      callback?.();
+      return;
+    }
+    publish(packet, client, done);
+  };
+
+  aedes.on('clientReady', (client) => {
+    const state = stateOf(client);
+    if (!state) return;
+    state.connectedAt = new Date();
+    const session = sessions.get(state);
+    emit({
+      ...connectionFields(state),
+      kind: 'connected',
+      level: 'info',
+      message: `connected ${who(state)} from ${from(state)} on ${state.listenerUrl} (${session?.authenticatedBy ?? 'accepted'})${tlsText(state)}`,
+      returnCode: 0,
+    });
+  });
+  aedes.on('clientError', (client, error) => {
+    const state = stateOf(client);
+    if (state && !state.closeReason) state.closeReason = error.message;
+  });
+  aedes.on('keepaliveTimeout', (client) => {
+    const state = stateOf(client);
+    if (state) state.closeReason = 'keep-alive timeout: the client went silent';
+  });
+  aedes.on('connectionError', (client, error: Error & { errorCode?: number }) => {
+    const state = stateOf(client);
+    if (!state || state.refusalLogged) return;
+    state.refusalLogged = true;
+    if (error.errorCode) {
+      const reason =
+        error.errorCode === 1
+          ? 'unacceptable protocol version: the local broker (aedes 1.2) speaks MQTT 3.1 and 3.1.1, not MQTT 5'
+          : error.message;
+      emit({
+        ...connectionFields(state),
+        kind: 'refused',
+        level: 'warning',
+        message: `refused a client from ${from(state)} on ${state.listenerUrl}: CONNACK ${error.errorCode} (${CONNACK_MEANING[error.errorCode] ?? ''}) — ${reason}`,
+        returnCode: error.errorCode,
+        reason,
+        problem: error.errorCode === 1 ? 'PROTOCOL_VERSION' : 'MQTT_REFUSED',
+      });
+      return;
+    }
+    const tlsOnPlain = state.firstByte === 0x16;
+    const reason = tlsOnPlain
+      ? 'the client started a TLS handshake on a plain MQTT listener (use mqtt://, or connect to the TLS port)'
+      : `not MQTT: ${error.message}`;
+    emit({
+      ...connectionFields(state),
+      kind: 'refused',
+      level: 'warning',
+      message: `refused ${from(state)} on ${state.listenerUrl}: ${reason}`,
+      reason,
+      problem: tlsOnPlain ? 'TLS_ON_PLAIN_PORT' : 'MQTT_REFUSED',
+    });
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const state = stateOf(client);
+    if (!state) return;
+    const clean = (client as unknown as { _disconnected?: boolean })._disconnected;
+    const reason = state.closeReason ?? (clean ? 'the client sent DISCONNECT' : 'the connection closed');
+    emit({
+      ...connectionFields(state),
+      kind: 'disconnected',
+      level: 'info',
+      message: `disconnected ${who(state)} from ${from(state)} on ${state.listenerUrl}: ${reason}`,
+      reason,
+    });
+  });
+
+  const hooks = {
+    nextConnectionId: () => ++connectionCounter,
+    emit,
+    accept(conn: Duplex, state: ConnectionState, req?: IncomingMessage) {
+      const runtime = runtimes[state.listenerIndex];
+      const crls = runtime.material?.crls;
+      if (crls && state.peerDer && !state.certificateRefusal) {
+        try {
+          const revoked = leafRevocation(state.peerDer, state.issuerDer, crls);
+          if (revoked) state.certificateRefusal = revoked;
+        } catch (error) {
+          state.certificateRefusal = { reason: (error as Error).message, problem: 'CLIENT_CERT_REJECTED' };
+        }
+      }
+      states.set(conn, state);
+      conn.once('close', () => {
+        if (state.clientId !== undefined || state.refusalLogged) return;
+        state.refusalLogged = true;
+        const refusal = state.certificateRefusal;
+        emit({
+          ...connectionFields(state),
+          kind: refusal ? 'refused' : 'disconnected',
+          level: refusal ? 'warning' : 'info',
+          message: refusal
+            ? `refused ${from(state)} on ${state.listenerUrl}: ${refusal.reason} (the client closed before sending CONNECT)${tlsText(state)}`
+            : `closed ${from(state)} on ${state.listenerUrl} before any MQTT CONNECT${tlsText(state)}`,
+          reason: refusal?.reason ?? 'closed before CONNECT',
+          ...(refusal ? { problem: refusal.problem } : {}),
+        });
+      });
+      aedes.handle(conn, req);
+    },
+  };
+
+  runtimes = conf.listeners.map(
+    (listener, index) =>
+      new ListenerRuntime(index, listener, baseDir, scopes[index], hooks, locate(conf, settingPath(index))),
+  );
+  const started: ListenerRuntime[] = [];
+  for (const runtime of runtimes) {
+    try {
+      await runtime.listen();
+      started.push(runtime);
+    } catch (error) {
+      await Promise.all(started.map((r) => r.close()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      const where = locate(conf, settingPath(runtime.index));
+      throw new UserError(
+        `${where.label}: listener ${runtime.settings.port}: ${(error as Error).message}`,
+        'BROKER_START',
+        {
+          file: where.file,
+          line: where.line,
+        },
+      );
+    }
+  }
+  for (const runtime of runtimes) {
+    const status = runtime.status();
+    emit({
+      kind: 'listening',
+      level: 'info',
+      message: `listening ${status.url} (${status.tls})`,
+      listener: status.url,
+    });
+  }
+
+  const watcher = new FileWatcher(150, (error) =>
+    emit({ kind: 'error', level: 'warning', message: `file watching failed: ${error.message}` }),
+  );
+  if (options.watchFiles !== false) watchFiles();
+
+  function watchFiles(): void {
+    for (const runtime of runtimes) {
+      for (const file of runtime.material?.files ?? []) {
+        const folder =
+          runtime.settings.capath !== undefined && file.endsWith(runtime.settings.capath.replace(/\/$/, ''));
+        watcher.add(file, () => reloadListener(runtime, file), folder);
+      }
+    }
+    const seen = new Set<SecurityScope>();
+    for (const scope of scopes) {
+      if (seen.has(scope)) continue;
+      seen.add(scope);
+      for (const entry of scope.files())
+        watcher.add(entry.path, () => reloadScopeFile(entry.path, entry.what, entry.reload));
+    }
+  }
+
+  function reloadListener(runtime: ListenerRuntime, file: string): void {
+    try {
+      runtime.reloadTls();
+    } catch (error) {
+      emit({
+        kind: 'error',
+        level: 'error',
+        message: `${file} changed but cannot be used, ${runtime.url} keeps the previous certificates: ${(error as Error).message}`,
+        listener: runtime.url,
+        file,
+      });
+      return;
+    }
+    emit({
+      kind: 'reloaded',
+      level: 'info',
+      message: `${file} changed: ${runtime.url} reloaded its certificate, key, CA and CRL files (Mosquitto would need a restart)`,
+      listener: runtime.url,
+      file,
+    });
+    const crls = runtime.material?.crls;
+    if (!crls) return;
+    for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
+      const state = stateOf(client);
+      if (!state || state.listenerIndex !== runtime.index || !state.peerDer) continue;
+      let revoked;
+      try {
+        revoked = leafRevocation(state.peerDer, state.issuerDer, crls);
+      } catch {
+        continue;
+      }
+      if (!revoked) continue;
+      state.closeReason = `${revoked.reason} (found in the reloaded CRL)`;
+      client.close();
+    }
+  }
+
+  function reloadScopeFile(file: string, what: string, reload: () => void): void {
+    try {
+      reload();
+      emit({ kind: 'reloaded', level: 'info', message: `${what} ${file} reloaded`, file });
+    } catch (error) {
+      emit({
+        kind: 'error',
+        level: 'error',
+        message: `${what} ${file} changed but cannot be used, the previous one stays in force: ${(error as Error).message}`,
+        file,
+      });
+    }
+  }
+
+  let stopped = false;
+  let stopping: Promise<void> | undefined;
+  return {
+    listeners: runtimes.map((r) => r.status()),
+    warnings,
+    clients() {
+      const out: ConnectedClient[] = [];
+      for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
+        const state = stateOf(client);
+        if (!state || !state.connectedAt) continue;
+        const entry: ConnectedClient = {
+          clientId: client.id,
+          authenticatedBy: sessions.get(state)?.authenticatedBy ?? 'accepted',
+          listener: state.listenerUrl,
+          remoteAddress: state.remoteAddress,
+          connectedAt: state.connectedAt.toISOString(),
+        };
+        if (state.username !== undefined) entry.username = state.username;
+        if (state.remotePort !== undefined) entry.remotePort = state.remotePort;
+        if (state.tls) entry.tls = state.tls;
+        if (state.clientCertificate) entry.clientCertificate = state.clientCertificate;
+        out.push(entry);
+      }
+      return out;
+    },
+    events: () => log.recent(),
+    get stopped() {
+      return stopped;
+    },
+    stop() {
+      stopping ??= (async () => {
+        watcher.close();
+        await Promise.all(runtimes.map((r) => r.close()));
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        stopped = true;
+        emit({ kind: 'stopped', level: 'info', message: 'broker stopped' });
+      })();
+      return stopping;
+    },
+  };
+}
