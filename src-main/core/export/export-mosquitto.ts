@@ -23,7 +23,13 @@ import { lintMosquittoConf, type ExportLintFinding } from './lint-mosquitto-conf
 import { listenerViews, type ListenerView } from './listener-view.js';
 import { certificatesOf, repairServerChain } from './server-chain.js';
 import { basename, readCaPath, readConfFile, type SourceFile } from './source-files.js';
-import { currentCrl, listCertificates, readCrls, workshopCaCertificates } from './workshop.js';
+import {
+  certificateChain,
+  currentCrl,
+  listCertificates,
+  readCrls,
+  workshopCaCertificates,
+} from './workshop.js';
 
 /**
  * `export mosquitto`: the workspace broker's settings (broker/mosquitto.conf and the files it names)
@@ -201,6 +207,7 @@ export function planMosquittoExport(
   const bundleBySource = new Map<string, string>();
   const replacements = new Map<number, string>();
   const sourceByLine = new Map<number, SourceFile>();
+  const dataByLine = new Map<number, string | Buffer>();
   const serverCerts = new Map<number, X509Certificate[]>();
   const serverRoots = new Map<number, X509Certificate | undefined>();
   const knownCas = workshopCaCertificates(ws).map((c) => c.cert);
@@ -295,6 +302,8 @@ export function planMosquittoExport(
         description,
       });
     }
+    const bundled = files.find((f) => f.path === bundlePath);
+    if (bundled) dataByLine.set(option.line, bundled.data);
     const newKey = isFolder ? option.key.replace('capath', 'cafile') : option.key;
     replacements.set(option.line, `${newKey}\u0000${joinPrefix(prefix, bundlePath)}`);
   }
@@ -360,6 +369,7 @@ export function planMosquittoExport(
   };
   const pemOf = (option: ConfOption | undefined) =>
     option ? sourceByLine.get(option.line)?.data.toString('utf8') : undefined;
+  findings.push(...crlCoverage(ws, views, pemOf, (option) => dataByLine.get(option.line)));
   const clients: ClientChoice[] = [];
   const wanted = options.clients ?? true;
   for (const cert of listCertificates(ws).filter((c) => c.kind === 'client')) {
@@ -450,6 +460,46 @@ function pskClients(
   });
   const bundled = files.find((f) => f.kind === 'psk');
   return { pskClients: list, ...(bundled ? { pskFileName: bundled.path } : {}) };
+}
+
+/**
+ * With crlfile, Mosquitto (OpenSSL's X509_V_FLAG_CRL_CHECK) needs a CRL from the CA that issued each
+ * client certificate: a client whose issuer has none is refused ("unable to get certificate CRL").
+ */
+function crlCoverage(
+  ws: Workspace,
+  views: ListenerView[],
+  pemOf: (option: ConfOption | undefined) => string | undefined,
+  bundled: (option: ConfOption) => string | Buffer | undefined,
+): ExportLintFinding[] {
+  const findings: ExportLintFinding[] = [];
+  const clients = listCertificates(ws).filter((c) => c.kind === 'client' && !c.revoked);
+  for (const view of views) {
+    if (!view.crlfile || !view.requireCertificate || view.websockets) continue;
+    const data = bundled(view.crlfile);
+    if (data === undefined) continue;
+    const issuers = new Set(readCrls(data, view.crlfile.value).map((c) => c.issuer.rfc2253));
+    const trusted = new Set(certificatesOf(pemOf(view.cafile) ?? '').map((c) => c.fingerprint256));
+    const missing = new Map<string, string[]>();
+    for (const client of clients) {
+      if (issuers.has(client.issuer)) continue;
+      const chain = certificateChain(ws, client.name);
+      const fps = certificatesOf(chain.chain + chain.ca).map((c) => c.fingerprint256);
+      if (!fps.some((fp) => trusted.has(fp))) continue;
+      missing.set(client.issuer, [...(missing.get(client.issuer) ?? []), client.name]);
+    }
+    for (const [issuer, names] of missing) {
+      findings.push({
+        code: 'CRL_MISSING_FOR_ISSUER',
+        severity: 'error',
+        file: 'mosquitto.conf',
+        line: view.crlfile.line + HEADER_LINES,
+        message: `listener ${view.port}: the crlfile has no CRL from "${issuer}", so Mosquitto refuses every client it issued (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}) with "unable to get certificate CRL"`,
+        fix: `publish the CRL of "${issuer}" and put it in the crlfile (one file may hold several CRLs)`,
+      });
+    }
+  }
+  return findings;
 }
 
 function sortFindings(findings: ExportLintFinding[]): ExportLintFinding[] {
