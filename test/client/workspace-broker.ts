@@ -7,14 +7,21 @@ import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 
+/** Paths of the broker files written from the workshop. */
+export interface BrokerFiles {
+  dir: string;
+  /** root + intermediate, for client verification. */
+  cafile: string;
+  /** server leaf + intermediate. */
+  certfile: string;
+  keyfile: string;
+}
+
 /**
- * A workshop made with our pki core (root → intermediate "int" → server "broker", clients device-1
- * and device-2) and Debian's mosquitto serving mTLS with it (certificate CN as username).
+ * A workshop made with our pki core (root → intermediate "int" → server "broker" for localhost and
+ * 127.0.0.1, clients device-1 and device-2), and the broker's files written from it.
  */
-export async function workspaceWithBroker(
-  ws: Workspace,
-  dir: string,
-): Promise<{ mosquitto: RunningMosquitto; port: number }> {
+export async function workspacePki(ws: Workspace, dir: string): Promise<BrokerFiles> {
   await createCa(ws, { name: 'root', cn: 'Studio Root' });
   await createCa(ws, { name: 'int', cn: 'Studio Intermediate', parent: 'root' });
   await issueCertificate(ws, {
@@ -27,28 +34,43 @@ export async function workspaceWithBroker(
   await issueCertificate(ws, { ca: 'int', profile: 'client', name: 'device-1', cn: 'device-1' });
   await issueCertificate(ws, { ca: 'int', profile: 'client', name: 'device-2', cn: 'device-2' });
   const server = tlsMaterial(ws, 'broker');
-  const brokerDir = join(dir, 'mosquitto');
+  const brokerDir = join(dir, 'broker-files');
   mkdirSync(brokerDir, { recursive: true, mode: 0o755 });
   // Debian's mosquitto drops root privileges: let it read the files.
   chmodSync(dir, 0o755);
   chmodSync(brokerDir, 0o755);
-  writeFileSync(join(brokerDir, 'ca.crt'), server.ca + server.intermediates);
-  writeFileSync(join(brokerDir, 'server.crt'), server.chain);
-  writeFileSync(join(brokerDir, 'server.key'), server.key, { mode: 0o644 });
+  const files = {
+    dir: brokerDir,
+    cafile: join(brokerDir, 'ca.crt'),
+    certfile: join(brokerDir, 'server.crt'),
+    keyfile: join(brokerDir, 'server.key'),
+  };
+  writeFileSync(files.cafile, server.ca + server.intermediates);
+  writeFileSync(files.certfile, server.chain);
+  writeFileSync(files.keyfile, server.key, { mode: 0o644 });
+  return files;
+}
+
+/** The workshop above, and Debian's mosquitto serving mTLS with it (certificate CN as username). */
+export async function workspaceWithBroker(
+  ws: Workspace,
+  dir: string,
+): Promise<{ mosquitto: RunningMosquitto; port: number; files: BrokerFiles }> {
+  const files = await workspacePki(ws, dir);
   const port = await freePort();
   const mosquitto = await startMosquitto(
-    brokerDir,
+    files.dir,
     [
       'log_dest stderr',
       `listener ${port} 127.0.0.1`,
-      `cafile ${join(brokerDir, 'ca.crt')}`,
-      `certfile ${join(brokerDir, 'server.crt')}`,
-      `keyfile ${join(brokerDir, 'server.key')}`,
+      `cafile ${files.cafile}`,
+      `certfile ${files.certfile}`,
+      `keyfile ${files.keyfile}`,
       'require_certificate true',
       'use_identity_as_username true',
       '',
     ].join('\n'),
     port,
   );
-  return { mosquitto, port };
+  return { mosquitto, port, files };
 }

@@ -104,10 +104,14 @@ function reasonProblem(reason: ReasonExplained, ctx: FailureContext, verb: strin
     : versionCodes.includes(reason.code)
       ? 'PROTOCOL_VERSION'
       : 'MQTT_REFUSED';
+  // A TLS broker that maps certificates to users refuses a client without one as "not authorized".
+  const noCertificate = code === 'MQTT_NOT_AUTHORIZED' && ctx.secure && !ctx.sentClientCert && !ctx.connected;
   const result = problem(
     code,
-    `the broker ${verb}: ${reason.name} (${reason.code}) — ${reason.meaning}`,
-    reason.fix,
+    `the broker ${verb}: ${reason.name} (${reason.code}) — ${reason.meaning}${noCertificate ? '; we sent no client certificate' : ''}`,
+    noCertificate
+      ? `if the broker takes the identity from the certificate (use_identity_as_username), choose a client certificate; else ${reason.fix}`
+      : reason.fix,
     undefined,
     ctx,
   );
