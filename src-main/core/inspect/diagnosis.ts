@@ -37,7 +37,7 @@ export function connectProblem(error: NodeJS.ErrnoException, target: ProbeTarget
 export function timeoutProblem(waitingFor: string, timeoutMs: number, target: ProbeTarget): Problem {
   return {
     code: 'TIMEOUT',
-    message: `${target.host}:${target.port} stayed silent: no ${waitingFor} within ${(timeoutMs / 1000).toFixed(1)} s.`,
+    message: `${target.host}:${target.port} stayed silent: nothing came while waiting for ${waitingFor} (timeout ${(timeoutMs / 1000).toFixed(1)} s).`,
     fix: 'Check that this port is really the MQTT listener (a firewall that drops packets, or a service that waits for the client, looks like this), or raise the timeout for a slow link.',
   };
 }
@@ -272,13 +272,14 @@ export function diagnoseHandshake(input: HandshakeDiagnosisInput): HandshakeDiag
   }
 
   if (input.closedSilently) {
-    if (requested && input.handshakeCompleted) {
+    // In TLS 1.2 a completed handshake means the certificate was accepted; TLS 1.3 decides after it.
+    if (requested && input.handshakeCompleted && facts.tls13) {
       return result(
         [
           sent
             ? {
                 code: 'CLIENT_CERT_REJECTED',
-                message: `The broker closed the connection right after receiving our client certificate, without saying why: it refused the certificate.${input.acceptableCaHint ? ` It accepts certificates issued by ${input.acceptableCaHint}.` : ''}`,
+                message: `The broker closed the connection after receiving our client certificate, without a TLS alert or an MQTT answer: it refused the certificate (Node-based brokers drop refused clients silently).${input.acceptableCaHint ? ` It accepts certificates issued by ${input.acceptableCaHint}.` : ''}`,
                 fix: "Check the broker's log for the reason (unknown CA, expired, revoked); use a client certificate from a CA in the broker's cafile.",
               }
             : {

@@ -212,7 +212,7 @@ async function plainProbe(context: ProbeContext, report: InspectReport): Promise
   const fields = context.mqttFields!;
   const tcp = await tcpConnect(target.host, target.port, context.deadline);
   if (tcp.kind === 'timeout') {
-    report.problems.push(timeoutProblem('TCP connection', context.timeoutMs, target));
+    report.problems.push(timeoutProblem('the TCP connection', context.timeoutMs, target));
     return finish(report, context, null);
   }
   if (tcp.kind === 'failed') {
@@ -386,7 +386,7 @@ export async function probe(
 
   const tcp = await tcpConnect(target.host, target.port, context.deadline);
   if (tcp.kind === 'timeout') {
-    report.problems.push(timeoutProblem('TCP connection', timeoutMs, target));
+    report.problems.push(timeoutProblem('the TCP connection', timeoutMs, target));
     return finish(report, context, null);
   }
   if (tcp.kind === 'failed') {
@@ -416,7 +416,12 @@ export async function probe(
   if (secure) {
     if (facts.tls13 && facts.certificateRequest) {
       // TLS 1.3: the server judges our certificate after its own Finished; wait for its verdict.
-      await settle(run, Math.min(2000, Math.max(250, tcp.connectMs * 4)), context.deadline);
+      await settle(
+        run,
+        Math.min(2000, Math.max(250, tcp.connectMs * 4)),
+        context.deadline,
+        context.mqttFields !== null,
+      );
     }
     if (context.mqttFields && !run.closed() && !run.lateError()) {
       const events: ExchangeEvent[] = [];
@@ -470,7 +475,7 @@ export async function probe(
     if (facts.notTlsPreview) {
       report.problems.push(notTlsProblem(target, describeForeignBytes(facts.notTlsPreview)));
     } else if (run.outcome === 'timeout') {
-      report.problems.push(timeoutProblem('answer to the TLS ClientHello', timeoutMs, target));
+      report.problems.push(timeoutProblem('an answer to the TLS ClientHello', timeoutMs, target));
     } else if (
       !facts.serverSentAnything &&
       (await answersPlainMqtt(target, context.deadline, context.clock))
@@ -507,7 +512,10 @@ export async function probe(
 
   // Handshake-level failures (alerts, client certificate, versions).
   const lateError = run.lateError();
-  const closedSilently = run.outcome === 'closed' || (secure && closedBeforeEnd && !exchange);
+  const closedSilently =
+    run.outcome === 'closed' ||
+    (secure && closedBeforeEnd && exchange?.kind !== 'connack') ||
+    (secure && exchange !== null && ['closed', 'error'].includes(exchange.kind));
   const acceptable = report.clientAuth.acceptableCAs;
   const handshake = report.problems.some(
     (problem) => problem.code === 'NOT_TLS' || problem.code === 'TIMEOUT',
@@ -534,7 +542,7 @@ export async function probe(
   ) {
     report.clientAuth.accepted = handshake.clientCertRefused
       ? false
-      : (secure && !facts.tls13) || run.sessionTicket() || exchange?.kind === 'connack'
+      : exchange?.kind === 'connack' || (secure && !closedBeforeEnd && (!facts.tls13 || run.sessionTicket()))
         ? true
         : null;
   }
@@ -552,7 +560,7 @@ export async function probe(
     });
   }
   if (!secure && run.outcome === 'timeout' && hello) {
-    report.problems.push(timeoutProblem('end of the TLS handshake', timeoutMs, target));
+    report.problems.push(timeoutProblem('the end of the TLS handshake', timeoutMs, target));
   }
   if (!secure && report.problems.length === 0) {
     report.problems.push({

@@ -68,6 +68,7 @@ export function runHandshake(socket: Socket, request: HandshakeRequest): Promise
   tls.on('keylog', (line: Buffer) => keylog.push(line));
   tls.on('session', () => (ticket = true));
   tls.on('close', () => (closed = true));
+  tls.on('end', () => (closed = true)); // over a stream, the server's FIN shows as 'end' (no 'close' follows)
   return new Promise((resolve) => {
     const finish = (outcome: HandshakeRun['outcome'], error: NodeJS.ErrnoException | null): void => {
       if (settled) return;
@@ -95,10 +96,21 @@ export function runHandshake(socket: Socket, request: HandshakeRequest): Promise
   });
 }
 
-/** After the handshake: wait until the server shows whether it accepted us (ticket, alert or close). */
-export async function settle(run: HandshakeRun, waitMs: number, deadline: number): Promise<void> {
+/**
+ * After a TLS 1.3 handshake with a client certificate: wait until the server shows its verdict on it. An
+ * alert or a close is a refusal; a session ticket is not proof of acceptance (Node servers send tickets and
+ * then drop a client they refuse), so `untilTicket` only shortens the wait when MQTT will confirm anyway.
+ */
+export async function settle(
+  run: HandshakeRun,
+  waitMs: number,
+  deadline: number,
+  untilTicket: boolean,
+): Promise<void> {
   const until = Math.min(Date.now() + waitMs, deadline);
-  while (Date.now() < until && !run.sessionTicket() && !run.lateError() && !run.closed()) {
+  // Read on: a paused TLS socket over a stream never sees the server's alert or close.
+  run.tls.resume();
+  while (Date.now() < until && !(untilTicket && run.sessionTicket()) && !run.lateError() && !run.closed()) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -167,6 +167,8 @@ function decodeDirection(
       });
       if (from === 'server' && message.type === HANDSHAKE_TYPE.serverHello && !isProtected) {
         const hello = parseServerHello(message.body);
+        // A HelloRetryRequest already says TLS 1.3: its ChangeCipherSpec does not start encryption.
+        if (hello.helloRetryRequest) negotiated.tls13 = hello.version === 0x0304;
         if (!hello.helloRetryRequest) {
           negotiated.cipherSuite = hello.cipherSuite;
           negotiated.tls13 = hello.version === 0x0304;
