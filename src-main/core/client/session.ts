@@ -307,6 +307,13 @@ export class Session extends EventEmitter<{
     };
   }
 
+  /** A problem while the state stays as it is (e.g. a failed renewal of subscriptions). */
+  private report(problem: ClientProblem): void {
+    this.problemValue = problem;
+    this.emit('problem', problem);
+    this.emit('state', this.snapshot());
+  }
+
   private setState(state: SessionState, problem?: ClientProblem): void {
     this.stateValue = state;
     if (problem) {
@@ -448,14 +455,12 @@ export class Session extends EventEmitter<{
           fail(error);
           return;
         }
-        this.problemValue = explainConnectError(error, this.context());
-        this.emit('problem', this.problemValue);
+        this.report(explainConnectError(error, this.context()));
       });
       client.on('disconnect', (packet) => {
         if (this.client !== client) return;
         if (packet.reasonCode !== undefined && packet.reasonCode !== 0) {
-          this.problemValue = disconnectProblem(packet.reasonCode, this.context());
-          this.emit('problem', this.problemValue);
+          this.report(disconnectProblem(packet.reasonCode, this.context()));
         }
       });
       client.on('close', () => {
@@ -656,7 +661,7 @@ export class Session extends EventEmitter<{
     try {
       await this.subscribe(again);
     } catch (error) {
-      if (error instanceof ClientFailure) this.emit('problem', error.problem);
+      if (error instanceof ClientFailure) this.report(error.problem);
     }
   }
 
