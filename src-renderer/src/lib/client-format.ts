@@ -65,16 +65,24 @@ export function previewLine(base64: string, view: PayloadView, max = 160): strin
 }
 
 /** The whole payload as the chosen view shows it (JSON falls back to text when it does not parse). */
+/** Payloads larger than this are shown in part (the copy button copies what is shown). */
+export const MAX_SHOWN_BYTES = 1024 * 1024;
+
 export function fullPayload(base64: string, view: PayloadView): { text: string; note?: string } {
-  const bytes = base64ToBytes(base64);
-  if (view === 'hex') return { text: hexDump(bytes) };
-  const text = utf8OrUndefined(bytes);
+  const all = base64ToBytes(base64);
+  if (view === 'hex') return { text: hexDump(all) };
+  const bytes = all.length > MAX_SHOWN_BYTES ? all.subarray(0, MAX_SHOWN_BYTES) : all;
+  const cut =
+    bytes.length < all.length
+      ? `first ${MAX_SHOWN_BYTES / 1024 / 1024} MB of ${byteSize(all.length)} shown`
+      : '';
+  const text = cut ? decoder.decode(bytes) : utf8OrUndefined(bytes);
   if (text === undefined) return { text: hexDump(bytes), note: 'not UTF-8 text: shown as hex' };
-  if (view === 'json') {
+  if (view === 'json' && !cut) {
     const pretty = prettyJson(text);
     return pretty === undefined ? { text, note: 'not JSON: shown as text' } : { text: pretty };
   }
-  return { text };
+  return cut ? { text, note: cut } : { text };
 }
 
 export function clockTime(ms: number): string {
