@@ -84,6 +84,9 @@ describe('Client view', () => {
     await expect.poll(() => one.getByLabel('Publish history').locator('option').count()).toBe(2);
     await body.scrollIntoViewIfNeeded();
     await app.screenshot('client-two-identities');
+    await page.locator('.theme-toggle').click();
+    await app.screenshot('client-two-identities-dark');
+    await page.locator('.theme-toggle').click();
     expect(app.pageErrors).toEqual([]);
   });
 
