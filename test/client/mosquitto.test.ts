@@ -424,6 +424,12 @@ describe('interop with mosquitto_pub and mosquitto_sub', () => {
       await new Promise((r) => setTimeout(r, 150));
     }
     expect(await exited).toBe(0);
+    expect(await manager.publish(s.id, { topic: 'judge/q2', payload: 'exactly once', qos: 2 })).toMatchObject(
+      {
+        qos: 2,
+        acknowledged: true,
+      },
+    );
     const [topic, , props] = out.trim().split('|');
     expect(topic).toBe('judge/out');
     expect(props).toContain('k:v');
