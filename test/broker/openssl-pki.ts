@@ -48,6 +48,7 @@ default_md = sha256
 default_crl_days = 7
 policy = anything
 copy_extensions = none
+unique_subject = no
 [other]
 database = other-db/index.txt
 crlnumber = other-db/crlnumber
@@ -215,4 +216,23 @@ export function sharedTempDir(prefix: string): string {
   const dir = tempDir(prefix);
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/** Issue one more leaf from the intermediate (e.g. a replacement server certificate). */
+export async function issueLeaf(
+  pki: TestPki,
+  name: string,
+  subject: string,
+  ext: 'x_server' | 'x_client',
+): Promise<void> {
+  const spec: LeafSpec = { name, subject, ext };
+  await request(pki.dir, spec);
+  await sign(pki.dir, spec);
+  chmodSync(join(pki.dir, `${name}.key`), 0o644);
+}
+
+/** Revoke a leaf issued by the intermediate and write the intermediate's new CRL to `crlFile`. */
+export async function revokeAndPublish(pki: TestPki, name: string, crlFile: string): Promise<void> {
+  await openssl(pki.dir, ['ca', '-config', 'openssl.cnf', '-name', 'inter', '-revoke', `${name}.crt`]);
+  await openssl(pki.dir, ['ca', '-config', 'openssl.cnf', '-name', 'inter', '-gencrl', '-out', crlFile]);
 }
