@@ -131,10 +131,10 @@ describe('export mosquitto: CRL, .tar.gz and preview', () => {
     expect(preview.findings[0]).toMatchObject({
       code: 'CRL_MISSING_FOR_ISSUER',
       severity: 'error',
-      line: 11,
+      line: 10,
     });
     expect(() => exportMosquitto(ws, { outDir: out })).toThrow(
-      /mosquitto\.conf:11 \(broker settings line 6\): listener \d+: the crlfile has no CRL from "CN=Export Test Intermediate CA"/,
+      /mosquitto\.conf:10 \(broker settings line 6\): listener \d+: the crlfile has no CRL from "CN=Export Test Intermediate CA"/,
     );
     expect(() => statSync(out)).toThrow();
     // The judge: the same bundle written anyway is refused by Mosquitto for device-1.
@@ -192,7 +192,7 @@ describe('export mosquitto: CRL, .tar.gz and preview', () => {
     );
     const out = join(root, 'never');
     expect(() => exportMosquitto(ws, { outDir: out })).toThrow(
-      /mosquitto\.conf:11 \(broker settings line 6\): listener \d+: use_identity_as_username without require_certificate true/,
+      /mosquitto\.conf:10 \(broker settings line 6\): listener \d+: use_identity_as_username without require_certificate true/,
     );
     expect(() => statSync(out)).toThrow();
   });

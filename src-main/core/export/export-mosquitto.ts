@@ -76,7 +76,7 @@ export interface ExportPlan {
   host: string;
 }
 
-const HEADER_LINES = 5;
+const HEADER_LINES = 4;
 
 function joinPrefix(prefix: string, path: string): string {
   return prefix === '/' ? '/' + path : prefix.replace(/\/+$/, '') + '/' + path;
@@ -346,7 +346,6 @@ export function planMosquittoExport(
     '# mosquitto.conf for Mosquitto 2.x, exported by MQTT TLS Studio from the workspace broker settings.',
     `# Every file it names is under ${prefix}; keys, password and PSK files are mode 0600.`,
     '# Mosquitto started as root drops to the user "mosquitto" before opening them: see README.txt.',
-    `# Exported ${new Date().toISOString()}.`,
     '',
   ];
   const finalConf = header.join('\n') + '\n' + confText.replace(/\n*$/, '\n');

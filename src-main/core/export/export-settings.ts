@@ -103,6 +103,12 @@ export function validateSettings(settings: ExportSettings, file = EXPORT_SETTING
       `"${settings.pathPrefix}" must be an absolute path (Mosquitto resolves relative paths from its working folder)`,
     );
   }
+  if (settings.pathPrefix !== undefined && /\s/.test(settings.pathPrefix)) {
+    bad('pathPrefix', `"${settings.pathPrefix}" contains a space; mosquitto.conf file paths cannot`);
+  }
+  if (settings.host !== undefined && !/^[A-Za-z0-9.:_-]+$/.test(settings.host)) {
+    bad('host', `"${settings.host}" is not a host name or address`);
+  }
   return settings;
 }
 
