@@ -1,6 +1,176 @@
-import { inspectMethods } from '../contract/inspect.js';
+import {
+  inspectMethods,
+  type InspectHistoryEntry,
+  type InspectProbeParams,
+  type InspectTrust,
+} from '../contract/inspect.js';
 import type { Handlers, ServiceContext } from './handler.js';
+import { opensslCommand, probe, type ClientIdentity, type ProbeOptions } from '../../core/inspect/index.js';
+import { certificateChain, currentCrl, tlsMaterial } from '../../core/pki/index.js';
+import { UserError } from '../../core/user-error.js';
+import type { Workspace } from '../../core/workspace/workspace.js';
 
-export function inspectHandlers(_ctx: ServiceContext): Handlers<typeof inspectMethods> {
-  return {};
+/** Recent targets of the inspector (FOUNDATION.md §6). */
+export const INSPECTOR_HISTORY = 'inspector-history.json';
+const HISTORY_LIMIT = 20;
+
+function readHistory(workspace: Workspace): InspectHistoryEntry[] {
+  try {
+    const value = workspace.readJson<unknown>(INSPECTOR_HISTORY, []);
+    return Array.isArray(value) ? (value as InspectHistoryEntry[]) : [];
+  } catch {
+    return []; // a damaged history is not worth refusing a probe for
+  }
+}
+
+/** Resolve workspace names and base64 into what the core probe takes. */
+function probeOptions(workspace: Workspace, params: InspectProbeParams): ProbeOptions {
+  const options: ProbeOptions = {};
+  const trust = params.trust ?? { kind: 'system' };
+  if (trust.kind === 'workspace') {
+    const chain = certificateChain(workspace, trust.name);
+    options.trust = { caPem: chain.ca || chain.cert, label: `workspace CA "${trust.name}"` };
+  } else if (trust.kind === 'pem') {
+    options.trust = { caPem: trust.pem, label: trust.label ?? 'CA file' };
+  } else {
+    options.trust = 'system';
+  }
+  let identity: ClientIdentity | undefined;
+  const client = params.clientCert;
+  if (client?.kind === 'workspace') {
+    const material = tlsMaterial(workspace, client.name);
+    identity = {
+      kind: 'pem',
+      certPem: material.chain,
+      keyPem: material.key,
+      label: `workspace certificate "${client.name}"`,
+    };
+  } else if (client?.kind === 'pem') {
+    identity = {
+      kind: 'pem',
+      certPem: client.certPem,
+      keyPem: client.keyPem,
+      ...(client.passphrase !== undefined ? { passphrase: client.passphrase } : {}),
+      label: client.label ?? 'client certificate',
+    };
+  } else if (client?.kind === 'pkcs12') {
+    identity = {
+      kind: 'pkcs12',
+      pfx: Buffer.from(client.pfx, 'base64'),
+      ...(client.passphrase !== undefined ? { passphrase: client.passphrase } : {}),
+      label: client.label ?? 'PKCS#12 file',
+    };
+  }
+  if (identity) options.clientCert = identity;
+  const crls: string[] = [];
+  if (params.crlPem) crls.push(params.crlPem);
+  for (const ca of params.crlCas ?? []) {
+    const pem = currentCrl(workspace, ca);
+    if (!pem)
+      throw new UserError(`crlCas: the workspace CA "${ca}" has no CRL yet (publish one first)`, 'NO_CRL', {
+        field: 'crlCas',
+      });
+    crls.push(pem);
+  }
+  if (crls.length > 0) options.crlPem = crls.join('');
+  if (params.servername) options.servername = params.servername;
+  if (params.alpn && params.alpn.length > 0) options.alpn = params.alpn;
+  if (params.tlsMin) options.tlsMin = params.tlsMin;
+  if (params.tlsMax) options.tlsMax = params.tlsMax;
+  if (params.mqtt !== undefined) options.mqtt = params.mqtt;
+  if (params.timeoutMs) options.timeoutMs = params.timeoutMs;
+  return options;
+}
+
+function trustSummary(params: InspectProbeParams): InspectTrust {
+  const trust = params.trust ?? { kind: 'system' };
+  if (trust.kind === 'pem') return { kind: 'pem', ...(trust.label ? { label: trust.label } : {}) };
+  return trust;
+}
+
+function commandFor(
+  params: InspectProbeParams & { files?: { ca?: string; cert?: string; key?: string; crl?: string } },
+): string {
+  const files = params.files ?? {};
+  const trust = params.trust ?? { kind: 'system' };
+  const caFile =
+    files.ca ??
+    (trust.kind === 'workspace'
+      ? `${trust.name}-root.crt`
+      : trust.kind === 'pem'
+        ? (trust.label ?? 'ca.crt')
+        : undefined);
+  const client = params.clientCert;
+  const certFile =
+    files.cert ??
+    (client
+      ? client.kind === 'workspace'
+        ? `${client.name}.chain.crt`
+        : (client.label ?? 'client.crt')
+      : undefined);
+  const keyFile =
+    files.key ??
+    (client
+      ? client.kind === 'workspace'
+        ? `${client.name}.key`
+        : client.kind === 'pkcs12'
+          ? 'client.key'
+          : 'client.key'
+      : undefined);
+  return opensslCommand(params.target, {
+    ...(caFile ? { caFile } : {}),
+    ...(certFile ? { certFile } : {}),
+    ...(keyFile ? { keyFile } : {}),
+    ...(params.servername ? { servername: params.servername } : {}),
+    ...(params.alpn ? { alpn: params.alpn } : {}),
+    ...(params.tlsMin ? { tlsMin: params.tlsMin } : {}),
+    ...(params.tlsMax ? { tlsMax: params.tlsMax } : {}),
+    ...(files.crl || params.crlPem || params.crlCas?.length ? { crlFile: files.crl ?? 'crl.pem' } : {}),
+  });
+}
+
+export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMethods> {
+  return {
+    'inspect.probe': async (params) => {
+      const report = await probe(params.target, probeOptions(ctx.workspace, params));
+      const result = { ...report, opensslCommand: commandFor(params) };
+      if (params.remember !== false) {
+        const mqtt = params.mqtt;
+        const entry: InspectHistoryEntry = {
+          target: report.target,
+          at: new Date().toISOString(),
+          ok: report.ok,
+          codes: report.problems.map((problem) => problem.code),
+          trust: trustSummary(params),
+          ...(params.servername ? { servername: params.servername } : {}),
+          ...(params.alpn?.length ? { alpn: params.alpn } : {}),
+          ...(params.tlsMin ? { tlsMin: params.tlsMin } : {}),
+          ...(params.tlsMax ? { tlsMax: params.tlsMax } : {}),
+          ...(params.clientCert?.kind === 'workspace' ? { clientCertificate: params.clientCert.name } : {}),
+          mqtt: mqtt !== undefined && mqtt !== false,
+          ...(typeof mqtt === 'object' && mqtt.username !== undefined ? { username: mqtt.username } : {}),
+        };
+        const history = [
+          entry,
+          ...readHistory(ctx.workspace).filter((old) => old.target !== entry.target),
+        ].slice(0, HISTORY_LIMIT);
+        ctx.workspace.commit([ctx.workspace.jsonChange(INSPECTOR_HISTORY, history)]);
+      }
+      ctx.emit('inspect.probed', {
+        target: report.target,
+        ok: report.ok,
+        codes: report.problems.map((problem) => problem.code),
+      });
+      return result;
+    },
+    'inspect.opensslCommand': (params) => commandFor(params),
+    'inspect.history': () => readHistory(ctx.workspace),
+    'inspect.forget': (params) => {
+      const history = params.target
+        ? readHistory(ctx.workspace).filter((entry) => entry.target !== params.target)
+        : [];
+      ctx.workspace.commit([ctx.workspace.jsonChange(INSPECTOR_HISTORY, history)]);
+      return history;
+    },
+  };
 }

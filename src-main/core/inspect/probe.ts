@@ -260,6 +260,28 @@ const OPENSSL_VERDICTS: Record<string, ProblemCode> = {
   CERT_REVOKED: 'REVOKED',
 };
 
+/** The workshop's verify speaks of any certificate; here the certificate is a broker's, so say where to fix it. */
+function serverSideWording(problem: Problem, sent: DecodedCertificate[]): Problem {
+  const leaf = sent[0]!.summary;
+  if (problem.code === 'MISSING_INTERMEDIATE' && sent.length === 1) {
+    const issuer =
+      sent[0]!.parsed.issuer.attributes.find((attribute) => attribute.oid === '2.5.4.3')?.value ??
+      leaf.issuer;
+    return {
+      code: problem.code,
+      message: `The server sends only its own certificate, issued by "${issuer}", and not that intermediate CA: a client that trusts only the root cannot link the two ("unable to get local issuer certificate").`,
+      fix: `Make the broker send the chain: certfile must hold the server certificate followed by the intermediate "${issuer}" (cat server.crt intermediate.crt > server.chain.crt). If "${issuer}" is itself a root, give it to the client as its CA file instead.`,
+    };
+  }
+  if (problem.code === 'UNTRUSTED_ROOT') {
+    return {
+      ...problem,
+      fix: `${problem.fix} For this probe: --ca with the root's file, or the workspace CA as trust.`,
+    };
+  }
+  return problem;
+}
+
 /** Judge the server's chain: shape, path validation (core/pki, as OpenSSL does it) and host name. */
 function judgeChain(
   report: InspectReport,
@@ -313,7 +335,7 @@ function judgeChain(
     ['UNTRUSTED_ROOT', 'MISSING_INTERMEDIATE', 'SELF_SIGNED_LEAF', 'BAD_SIGNATURE'].includes(problem.code),
   );
   report.validation.opensslVerdict = verdict;
-  report.problems.push(...result.problems);
+  report.problems.push(...result.problems.map((problem) => serverSideWording(problem, sent)));
   const leaf = sent[0]!;
   const host = checkHost(leaf.parsed, name);
   const hostname: HostnameCheck = {
@@ -573,8 +595,32 @@ export async function probe(
   // MQTT.
   if (exchange && context.mqttFields) {
     report.mqtt = mqttReport(exchange, context.mqttFields);
-    if (!handshake.clientCertRefused) {
-      report.problems.push(...mqttProblems(exchange, target, timeoutMs, context.mqttFields.username ?? null));
+    const refusedLogin = exchange.kind !== 'connack' || [4, 5].includes(exchange.connack.returnCode);
+    if (
+      !handshake.clientCertRefused &&
+      refusedLogin &&
+      report.clientAuth.requested &&
+      report.clientAuth.certificatesSent === 0
+    ) {
+      // Brokers that check certificates after the handshake (Node/aedes) refuse the login instead.
+      report.problems.push({
+        code: 'CLIENT_CERT_REQUIRED',
+        message: `The broker asked for a client certificate during the handshake, none was sent, and it then refused the MQTT connection (${report.mqtt.returnCode !== null ? `CONNACK ${report.mqtt.returnCode}` : report.mqtt.result}).`,
+        fix: "Give the client its certificate and key (--cert/--key, or a PKCS#12), issued by a CA in the broker's cafile.",
+      });
+    } else if (!handshake.clientCertRefused) {
+      const sentCertificate = report.clientAuth.requested && (report.clientAuth.certificatesSent ?? 0) > 0;
+      report.problems.push(
+        ...mqttProblems(exchange, target, timeoutMs, context.mqttFields.username ?? null).map((problem) =>
+          problem.code === 'MQTT_NOT_AUTHORIZED' && sentCertificate
+            ? {
+                ...problem,
+                message: `${problem.message} Our client certificate went through the TLS handshake; a broker that checks certificates after the handshake (Node/aedes-based brokers, this app's included) refuses an unknown, expired or revoked certificate this way.`,
+                fix: `${problem.fix} Check the broker's log for this connection, and that the certificate is issued by a CA in its cafile.`,
+              }
+            : problem,
+        ),
+      );
     }
   }
   report.ok = secure && report.problems.length === 0 && (!context.mqttFields || exchange?.kind === 'connack');
