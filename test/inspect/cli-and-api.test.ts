@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract/index.js';
 import { ApiService } from '../../src-main/api/service.js';
 import { startBroker, type RunningBroker } from '../../src-main/core/broker/index.js';
 import { parseMosquittoConf } from '../../src-main/core/conf/index.js';
@@ -19,6 +20,15 @@ let pki: TestPki;
 let mosquitto: RunningMosquitto;
 let ours: RunningBroker;
 const ports: Record<string, number> = {};
+
+/** The api service with typed calls. */
+function api(workspaceDir: string) {
+  const raw = new ApiService({ workspaceDir, surface: 'cli' });
+  return {
+    invoke: <M extends MethodName>(method: M, params: ParamsOf<M>) =>
+      raw.invoke(method, params) as Promise<ResultOf<M>>,
+  };
+}
 
 beforeAll(async () => {
   pki = buildTestPki(dir);
@@ -204,7 +214,7 @@ describe('mqtt-tls-studio inspect (CLI.md)', () => {
 
 describe('against our own broker', () => {
   it('missing intermediate, client certificate required, and a refused certificate explained', async () => {
-    const service = new ApiService({ workspaceDir: mkdtempSync(join(dir, 'ws-')), surface: 'cli' });
+    const service = api(mkdtempSync(join(dir, 'ws-')));
     const trust = { kind: 'pem' as const, pem: readFileSync(pki.root.cert, 'utf8'), label: 'root.crt' };
     const leafOnly = await service.invoke('inspect.probe', {
       target: `localhost:${ports['ours-leafOnly']}`,
@@ -250,7 +260,7 @@ describe('against our own broker', () => {
 describe('the api', () => {
   it('workspace CA as trust and workspace certificate as identity; history without secrets', async () => {
     const workspaceDir = mkdtempSync(join(dir, 'ws-'));
-    const service = new ApiService({ workspaceDir, surface: 'cli' });
+    const service = api(workspaceDir);
     await service.invoke('pki.createCa', { name: 'root', cn: 'Workspace Root' });
     await service.invoke('pki.createCa', { name: 'inter', cn: 'Workspace Intermediate', parent: 'root' });
     await service.invoke('pki.issue', {
