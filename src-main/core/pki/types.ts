@@ -1,3 +1,5 @@
+import type { Problem } from '../problems.js';
+
 /**
  * The certificate workshop's public types. Nothing here ever carries a private key: keys stay in the
  * workspace (0600 files) and reach TLS code only through `tlsMaterial`, in the main process.
@@ -259,4 +261,22 @@ export interface LintFinding {
   severity: LintSeverity;
   message: string;
   fix: string;
+}
+
+export interface VerifyChainEntry {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprint256: string;
+  /** Where it came from. */
+  source: 'leaf' | 'untrusted' | 'trusted';
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  problems: Problem[];
+  steps: VerifyStep[];
+  chain: VerifyChainEntry[];
 }

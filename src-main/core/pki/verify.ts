@@ -12,7 +12,9 @@ import { readCrls, type ParsedCrl } from './crl.js';
 import { checkHost } from './hostname.js';
 import { verifySignature } from './keys.js';
 import { OID } from './oids.js';
-import type { Profile, VerifyStep } from './types.js';
+import type { Profile, VerifyResult, VerifyStep } from './types.js';
+
+export type { VerifyChainEntry, VerifyResult } from './types.js';
 
 export interface VerifyOptions {
   /** The certificate to verify (first one of the text; any others are used as untrusted). */
@@ -30,24 +32,6 @@ export interface VerifyOptions {
   at?: Date;
   /** File names for error messages. */
   files?: { cert?: string; ca?: string; untrusted?: string; crl?: string };
-}
-
-export interface VerifyChainEntry {
-  subject: string;
-  issuer: string;
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  fingerprint256: string;
-  /** Where it came from. */
-  source: 'leaf' | 'untrusted' | 'trusted';
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  problems: Problem[];
-  steps: VerifyStep[];
-  chain: VerifyChainEntry[];
 }
 
 interface Found {
