@@ -316,15 +316,19 @@ export function lintMosquittoConf(
   const user = runAsUser(sections);
   if (user !== 'root') {
     const secrets = new Set(options.secretFiles ?? []);
-    for (const option of sections.all) {
-      if (!['keyfile', 'bridge_keyfile', 'password_file', 'psk_file'].includes(option.key)) continue;
-      if (options.secretFiles && !secrets.has(option.value)) continue;
+    const named = sections.all.filter(
+      (option) =>
+        ['keyfile', 'bridge_keyfile', 'password_file', 'psk_file'].includes(option.key) &&
+        (!options.secretFiles || secrets.has(option.value)),
+    );
+    const files = [...new Set(named.map((o) => o.value))];
+    if (named.length > 0) {
       add({
         code: 'KEY_FILE_OWNER',
         severity: 'info',
-        line: option.line,
-        message: `${option.value} is mode 0600: Mosquitto started as root drops to the user "${user}" right after reading this file's name, then opens it as that user`,
-        fix: `chown ${user}: ${option.value}   (as root, after copying the bundle into place)`,
+        line: named[0]!.line,
+        message: `${files.length === 1 ? `${files[0]} is` : `${files.join(', ')} are`} mode 0600: Mosquitto started as root drops to the user "${user}" before it opens ${files.length === 1 ? 'it' : 'them'}`,
+        fix: `chown ${user}: ${files.join(' ')}   (as root, after copying the bundle into place)`,
       });
     }
   }
