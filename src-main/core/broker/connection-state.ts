@@ -64,6 +64,34 @@ function normalizeAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+interface CertificateNames {
+  cn?: string;
+  cnHasNul: boolean;
+  subject: string;
+  issuer: string;
+  notAfter: string;
+}
+
+/** Decoded names of recently seen client certificates (by SHA-256 fingerprint): reconnects skip the DER parse. */
+const namesCache = new Map<string, CertificateNames>();
+
+function certificateNames(fingerprint: string, der: Buffer): CertificateNames {
+  const cached = namesCache.get(fingerprint);
+  if (cached) return cached;
+  const parsed = readCertificate(der, 'client certificate');
+  const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
+  const names: CertificateNames = {
+    cn,
+    cnHasNul: cn?.includes('\0') ?? false,
+    subject: parsed.subject.rfc2253,
+    issuer: parsed.issuer.rfc2253,
+    notAfter: parsed.notAfter.toISOString(),
+  };
+  if (namesCache.size >= 1000) namesCache.clear();
+  namesCache.set(fingerprint, names);
+  return names;
+}
+
 /**
  * Read the negotiated TLS details and the client certificate of a finished handshake. With
  * `requireCertificate`, a missing or unverified certificate is recorded as a refusal (the broker
@@ -74,6 +102,7 @@ export function readTlsSocket(
   socket: TLSSocket,
   requireCertificate: boolean,
   pskIdentity: string | undefined,
+  needIssuer = false,
 ): void {
   const tls: TlsDetails = {};
   const protocol = socket.getProtocol();
@@ -87,7 +116,9 @@ export function readTlsSocket(
   state.tls = tls;
   if (!requireCertificate) return;
 
-  const peer = socket.getPeerCertificate(true);
+  // getPeerCertificate() without the chain costs ~50 µs; the X509Certificate form links the issuer
+  // through the CA store (~300 µs), needed only for a CRL signature check.
+  const peer = socket.getPeerCertificate();
   if (!peer || !peer.raw) {
     state.certificateRefusal = {
       reason: 'no client certificate: this listener requires one (require_certificate true)',
@@ -96,19 +127,19 @@ export function readTlsSocket(
     return;
   }
   state.peerDer = peer.raw;
-  if (peer.issuerCertificate?.raw && !peer.issuerCertificate.raw.equals(peer.raw)) {
-    state.issuerDer = peer.issuerCertificate.raw;
+  if (needIssuer) {
+    const issuer = socket.getPeerX509Certificate()?.issuerCertificate;
+    if (issuer && !issuer.raw.equals(peer.raw)) state.issuerDer = issuer.raw;
   }
   try {
-    const parsed = readCertificate(peer.raw, 'client certificate');
-    const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
-    state.certificateNames = { cn, cnHasNul: cn?.includes('\0') ?? false, subject: parsed.subject.rfc2253 };
+    const names = certificateNames(peer.fingerprint256, peer.raw);
+    state.certificateNames = names;
     state.clientCertificate = {
-      subject: parsed.subject.rfc2253,
-      issuer: parsed.issuer.rfc2253,
+      subject: names.subject,
+      issuer: names.issuer,
       serial: peer.serialNumber.toUpperCase(),
       fingerprint256: peer.fingerprint256,
-      notAfter: parsed.notAfter.toISOString(),
+      notAfter: names.notAfter,
     };
   } catch (error) {
     state.certificateRefusal = {

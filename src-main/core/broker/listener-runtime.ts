@@ -144,7 +144,14 @@ export class ListenerRuntime {
       this.wss.on('connection', (ws, req) => {
         const socket = req.socket;
         const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
-        if (tls) readTlsSocket(state, socket as TLSSocket, tlsOptions.requestCert === true, undefined);
+        if (tls)
+          readTlsSocket(
+            state,
+            socket as TLSSocket,
+            tlsOptions.requestCert === true,
+            undefined,
+            Boolean(s.crlfile),
+          );
         const stream = createWebSocketStream(ws);
         stream.on('error', () => undefined);
         this.hooks.accept(stream, state, req);
@@ -153,7 +160,13 @@ export class ListenerRuntime {
     } else if (tls) {
       server = createTlsServer(tlsOptions, (socket) => {
         const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
-        readTlsSocket(state, socket, tlsOptions.requestCert === true, this.pskIdentities.get(socket));
+        readTlsSocket(
+          state,
+          socket,
+          tlsOptions.requestCert === true,
+          this.pskIdentities.get(socket),
+          Boolean(s.crlfile),
+        );
         this.hooks.accept(socket, state);
       });
     } else {
