@@ -270,13 +270,3 @@ export function clientReadme(input: ClientReadmeInput): string {
   }
   return out.join('\n');
 }
-
-/** The mqtt.js snippet alone (the README holds the same text), for tests and the UI. */
-export function clientMqttJs(input: ClientReadmeInput): string | undefined {
-  return input.endpoints[0] ? mqttJsSnippet(input, input.endpoints[0]) : undefined;
-}
-
-/** The paho-mqtt snippet alone. */
-export function clientPaho(input: ClientReadmeInput): string | undefined {
-  return input.endpoints[0] ? pahoSnippet(input, input.endpoints[0]) : undefined;
-}

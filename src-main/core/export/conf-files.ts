@@ -1,5 +1,4 @@
 import type { BundleFileKind } from './bundle.js';
-import { confOptions, type ConfOption } from './conf-sections.js';
 
 /**
  * The mosquitto.conf options whose value is a file, what the bundle calls that file, and whether it is
@@ -29,28 +28,6 @@ export const FILE_OPTIONS: Readonly<Record<string, FileOption>> = {
 
 /** Options naming a folder (OpenSSL hashed-name CA folders) rather than a file. */
 export const FOLDER_OPTIONS = ['capath', 'bridge_capath'] as const;
-
-/** Every option of the text that names a file, in file order. */
-export function fileOptions(text: string): ConfOption[] {
-  return confOptions(text).filter((o) => o.key in FILE_OPTIONS);
-}
-
-/**
- * The text with some option values replaced, every other byte kept (comments, blank lines, order).
- * `replace` maps a 1-based line to its new value.
- */
-export function replaceValues(text: string, replace: ReadonlyMap<number, string>): string {
-  const lines = text.split('\n');
-  for (const [line, value] of replace) {
-    const raw = lines[line - 1];
-    if (raw === undefined) continue;
-    const cr = raw.endsWith('\r') ? '\r' : '';
-    const match = /^( *)(\S+)/.exec(raw);
-    if (!match) continue;
-    lines[line - 1] = `${match[1]}${match[2]} ${value}${cr}`;
-  }
-  return lines.join('\n');
-}
 
 /** `name`, or `name-2`, `name-3`… (before the extension) when taken. */
 export function uniquePath(path: string, taken: ReadonlySet<string>): string {

@@ -7,7 +7,6 @@ import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { bridgeSection } from './bridge-section.js';
 import {
-  bundleTarGz,
   previewFile,
   writeBundleFolder,
   writeBundleTarGz,
@@ -16,7 +15,7 @@ import {
 } from './bundle.js';
 import { bundleReadme } from './bundle-readme.js';
 import { clientBundle, type ClientBundleResult } from './client-bundle.js';
-import { FILE_OPTIONS, FOLDER_OPTIONS, replaceValues, uniquePath } from './conf-files.js';
+import { FILE_OPTIONS, FOLDER_OPTIONS, uniquePath } from './conf-files.js';
 import { confSections, type ConfOption } from './conf-sections.js';
 import { readExportSettings, validateBridge, type BridgeSettings } from './export-settings.js';
 import { lintMosquittoConf, type ExportLintFinding } from './lint-mosquitto-conf.js';
@@ -604,18 +603,6 @@ export function exportMosquittoTarGz(
   return result(plan, written.target.kind === 'tar.gz' ? written.target.file : options.file, 'tar.gz');
 }
 
-/** The .tar.gz bytes of the bundle (for the desktop's save dialog and the browser's download). */
-export function exportMosquittoArchive(
-  ws: Workspace,
-  options: ExportMosquittoOptions = {},
-): { archive: Buffer; result: Omit<ExportResult, 'target'> } {
-  const prefix = options.pathPrefix ?? readExportSettings(ws).pathPrefix ?? DEFAULT_PREFIX;
-  const plan = planMosquittoExport(ws, { ...options, pathPrefix: prefix });
-  refuseErrors(plan);
-  const { target: _target, ...rest } = result(plan, '', 'tar.gz');
-  return { archive: bundleTarGz(plan.files), result: rest };
-}
-
 function result(plan: ExportPlan, target: string, kind: 'folder' | 'tar.gz'): ExportResult {
   return {
     target,
@@ -627,5 +614,3 @@ function result(plan: ExportPlan, target: string, kind: 'folder' | 'tar.gz'): Ex
     bridges: plan.bridges,
   };
 }
-
-export { replaceValues };

@@ -8,7 +8,6 @@
 export {
   exportMosquitto,
   exportMosquittoTarGz,
-  exportMosquittoArchive,
   planMosquittoExport,
   previewMosquittoExport,
   BROKER_CONF,
