@@ -1,10 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveExportSettings } from '../../src-main/core/export/export-settings.js';
 import { openApp, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exportWorkshop, passwordLine, writeBrokerSettings } from '../export/fixtures.js';
+import { opensslPki } from '../export/openssl-pki.js';
 
 /** The Export view in Chromium through the browser mode: choose, preview every file, lint, write. */
 describe('e2e: Export view', () => {
@@ -105,6 +106,41 @@ describe('e2e: Export view', () => {
     await expect.poll(() => page.locator('.error-box').first().textContent()).toContain('pathPrefix');
     await page.getByLabel('Path prefix on the broker host').fill('/etc/mosquitto');
     await expect.poll(() => page.locator('.error-box').count()).toBe(0);
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('imports a production mosquitto.conf and lists what was not carried over', async () => {
+    const { page } = app;
+    const prod = join(root, 'prod');
+    mkdirSync(prod);
+    opensslPki(prod);
+    const conf = join(prod, 'mosquitto.conf');
+    writeFileSync(
+      conf,
+      [
+        'allow_anonymous false',
+        'listener 8883',
+        `cafile ${prod}/ca.crt`,
+        `certfile ${prod}/server.crt`,
+        `keyfile ${prod}/server.key`,
+        'require_certificate true',
+        'use_identity_as_username true',
+        'max_connections 500',
+        '',
+      ].join('\n'),
+    );
+    await page.getByLabel('mosquitto.conf on this machine').fill(conf);
+    await page.getByLabel('Replace the current broker settings').check();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForSelector('.report');
+    expect(await page.locator('.report').textContent()).toContain('max_connections 500');
+    await expect.poll(() => page.locator('.files button', { hasText: 'mosquitto.conf' }).count()).toBe(1);
+    await page.locator('.files button', { hasText: 'mosquitto.conf' }).click();
+    await expect
+      .poll(() => page.getByLabel('Content of mosquitto.conf').textContent())
+      .toContain('# not carried over by the import: max_connections 500');
+    await page.locator('.report').scrollIntoViewIfNeeded();
+    await app.screenshot('export-import');
     expect(app.pageErrors).toEqual([]);
   });
 });

@@ -158,7 +158,8 @@ function serverHost(views: ListenerView[], serverCerts: Map<number, X509Certific
       .filter((s) => s.startsWith('DNS:'))
       .map((s) => s.slice(4))
       .filter((d) => !d.includes('*'));
-    const named = dns.find((d) => d !== 'localhost') ?? dns[0];
+    // localhost when the certificate has it (the commands then work on the broker host as written).
+    const named = dns.includes('localhost') ? 'localhost' : dns[0];
     if (named) return named;
     const ip = san
       .split(', ')
