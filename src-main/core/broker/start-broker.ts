@@ -268,9 +268,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     publish(packet, client, done);
   };
 
-  aedes.on('clientReady', (client) => {
+  // Logged when the CONNACK goes out ('clientReady' can come after a quick client already left).
+  aedes.on('connackSent', (packet, client) => {
     const state = stateOf(client);
-    if (!state) return;
+    if (!state || packet.returnCode !== 0) return;
     state.connectedAt = new Date();
     const session = sessions.get(state);
     emit({
