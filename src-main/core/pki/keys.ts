@@ -13,7 +13,21 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { UserError } from '../user-error.js';
-import { DerError, TAG, children, expectTag, nullValue, oid, parseDer, readOid, seq } from './der.js';
+import {
+  DerError,
+  TAG,
+  bitString,
+  children,
+  explicit,
+  expectTag,
+  int,
+  nullValue,
+  octetString,
+  oid,
+  parseDer,
+  readOid,
+  seq,
+} from './der.js';
 import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import { KEY_TYPES, type KeyType, type KeyTypeLabel } from './types.js';
@@ -55,6 +69,58 @@ export async function generatePrivateKey(keyType: KeyType): Promise<KeyObject> {
       return (await generateKeyPairAsync('rsa', { modulusLength, publicExponent: 0x10001 })).privateKey;
     }
   }
+}
+
+export interface EncodedKey {
+  keyType: KeyType;
+  /** PKCS#8 PEM. */
+  privatePem: string;
+  /** SubjectPublicKeyInfo DER. */
+  spki: Buffer;
+}
+
+const CURVES: Partial<Record<KeyType, string>> = { 'ec-p256': 'prime256v1', 'ec-p384': 'secp384r1' };
+
+/** Generate a key already encoded (PKCS#8 PEM + SPKI DER): the fast path for batches. */
+/**
+ * Generate a key already encoded (PKCS#8 PEM + SPKI DER): the fast path for batches. EC and Ed25519
+ * keys are encoded here from their JWK form — byte for byte what OpenSSL writes, several times faster
+ * than OpenSSL 3's encoders; RSA goes through Node's encoders off the main thread.
+ */
+export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> {
+  const curve = CURVES[keyType];
+  if (curve) {
+    const jwk = generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ format: 'jwk' });
+    const curveOid = keyType === 'ec-p384' ? OID.secp384r1 : OID.prime256v1;
+    const algorithm = seq(oid(OID.ecPublicKey), oid(curveOid));
+    const point = Buffer.concat([Buffer.from([4]), b64url(jwk.x), b64url(jwk.y)]);
+    const ecPrivateKey = seq(int(1), octetString(b64url(jwk.d)), explicit(1, bitString(point)));
+    return {
+      keyType,
+      privatePem: toPem(seq(int(0), algorithm, octetString(ecPrivateKey)), 'PRIVATE KEY'),
+      spki: seq(algorithm, bitString(point)),
+    };
+  }
+  if (keyType === 'ed25519') {
+    const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const algorithm = seq(oid(OID.ed25519));
+    return {
+      keyType,
+      privatePem: toPem(seq(int(0), algorithm, octetString(octetString(b64url(jwk.d)))), 'PRIVATE KEY'),
+      spki: seq(algorithm, bitString(b64url(jwk.x))),
+    };
+  }
+  const pair = await generateKeyPairAsync('rsa', {
+    modulusLength: Number(keyType.slice(4)),
+    publicExponent: 0x10001,
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { keyType, privatePem: pair.privateKey, spki: pair.publicKey };
+}
+
+function b64url(value: string | undefined): Buffer {
+  return Buffer.from(value ?? '', 'base64url');
 }
 
 /** The key type label of a key (private or public). */

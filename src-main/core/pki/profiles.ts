@@ -1,5 +1,4 @@
 /** Key usages and extended key usages for each kind of certificate we issue. */
-import type { KeyObject } from 'node:crypto';
 import { UserError } from '../user-error.js';
 import { OID, type KeyUsageName } from './oids.js';
 import type { Profile } from './types.js';
@@ -7,11 +6,8 @@ import type { Profile } from './types.js';
 export const CA_KEY_USAGE: KeyUsageName[] = ['keyCertSign', 'cRLSign'];
 
 /** digitalSignature for every leaf; keyEncipherment too for RSA (TLS 1.2 RSA key exchange). */
-export function leafKeyUsage(subjectKey: KeyObject): KeyUsageName[] {
-  const type = subjectKey.asymmetricKeyType;
-  return type === 'rsa' || type === 'rsa-pss'
-    ? ['digitalSignature', 'keyEncipherment']
-    : ['digitalSignature'];
+export function leafKeyUsage(rsa: boolean): KeyUsageName[] {
+  return rsa ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
 }
 
 export function profileEku(profile: Profile): string[] {

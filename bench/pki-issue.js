@@ -1,0 +1,199 @@
+// Time to issue 1,000 ECDSA P-256 client certificates with their keys, our workshop against a loop of
+// openssl CLI commands doing the same (key, certificate signed by an intermediate, clientAuth EKU).
+// Run: `npm run build:node && node bench/pki-issue.js [count]` (or `npm run bench pki-issue`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const pki = await import('../out/node/core/pki/index.js');
+const { Workspace } = await import('../out/node/core/workspace/workspace.js');
+
+const COUNT = Number(process.argv[2] ?? 1000);
+const OPENSSL_SAMPLE = Math.min(COUNT, 100);
+const ROUNDS = 3;
+const dir = mkdtempSync(join(tmpdir(), 'bench-pki-'));
+
+try {
+  const rows = [];
+
+  // Ours: issueBatch — keys, certificates and the atomic commit of 2 files per certificate + index.
+  const times = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const ws = new Workspace(join(dir, `ws-${round}`));
+    await pki.createCa(ws, { name: 'root', cn: 'Bench Root' });
+    await pki.createCa(ws, { name: 'int', cn: 'Bench Int', parent: 'root' });
+    const names = Array.from({ length: COUNT }, (_, i) => `device-${i + 1}`);
+    const start = performance.now();
+    await pki.issueBatch(ws, { ca: 'int', profile: 'client', names });
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const ours = times[Math.floor(times.length / 2)];
+  rows.push({
+    method: `workshop issueBatch (median of ${ROUNDS})`,
+    measured: COUNT,
+    ms: ours,
+    note: 'keys 0600 + certs + index, fsynced, one atomic commit',
+  });
+
+  // Ours, one certificate per call (what the UI and CLI do for a single leaf).
+  {
+    const ws = new Workspace(join(dir, 'ws-single'));
+    await pki.createCa(ws, { name: 'root', cn: 'Bench Root' });
+    await pki.createCa(ws, { name: 'int', cn: 'Bench Int', parent: 'root' });
+    const n = Math.min(COUNT, 100);
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      await pki.issueCertificate(ws, {
+        ca: 'int',
+        profile: 'client',
+        name: `single-${i}`,
+        cn: `single-${i}`,
+      });
+    }
+    rows.push({
+      method: 'workshop issueCertificate, one call each',
+      measured: n,
+      ms: performance.now() - start,
+      note: 'one commit per certificate',
+    });
+  }
+
+  // openssl: the same intermediate, exported for the CLI.
+  const ws = new Workspace(join(dir, 'ws-0'));
+  const material = pki.tlsMaterial(ws, 'int');
+  const caCrt = join(dir, 'int.crt');
+  const caKey = join(dir, 'int.key');
+  writeFileSync(caCrt, material.cert);
+  writeFileSync(caKey, material.key, { mode: 0o600 });
+  const out = join(dir, 'openssl');
+  execFileSync('mkdir', ['-p', out]);
+  const ext = [
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature',
+    '-addext',
+    'extendedKeyUsage=clientAuth',
+  ];
+
+  // One openssl process per certificate (OpenSSL 3: `req -x509 -CA` makes the key and signs at once).
+  {
+    const start = performance.now();
+    for (let i = 0; i < OPENSSL_SAMPLE; i++) {
+      const r = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(out, `a-${i}.key`),
+        '-out',
+        join(out, `a-${i}.crt`),
+        '-subj',
+        `/CN=device-${i}`,
+        '-CA',
+        caCrt,
+        '-CAkey',
+        caKey,
+        '-days',
+        '365',
+        ...ext,
+      ]);
+      if (r.status !== 0) throw new Error(String(r.stderr));
+    }
+    rows.push({
+      method: 'openssl req -x509 -CA (1 process per cert)',
+      measured: OPENSSL_SAMPLE,
+      ms: performance.now() - start,
+      note: 'no index, no fsync',
+    });
+  }
+
+  // The classic recipe: genpkey + req + x509 -req (3 processes per certificate).
+  {
+    const n = Math.min(OPENSSL_SAMPLE, 50);
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const key = join(out, `b-${i}.key`);
+      const csr = join(out, `b-${i}.csr`);
+      for (const args of [
+        ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key],
+        ['req', '-new', '-key', key, '-subj', `/CN=device-${i}`, '-out', csr],
+        [
+          'x509',
+          '-req',
+          '-in',
+          csr,
+          '-CA',
+          caCrt,
+          '-CAkey',
+          caKey,
+          '-CAcreateserial',
+          '-days',
+          '365',
+          '-out',
+          join(out, `b-${i}.crt`),
+        ],
+      ]) {
+        const r = spawnSync('openssl', args);
+        if (r.status !== 0) throw new Error(String(r.stderr));
+      }
+    }
+    rows.push({
+      method: 'openssl genpkey + req + x509 -req (3 processes)',
+      measured: n,
+      ms: performance.now() - start,
+      note: 'easy-rsa style',
+    });
+  }
+
+  const version = execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim();
+  console.log(`Issue ${COUNT.toLocaleString('en')} ECDSA P-256 client certificates with keys`);
+  console.log(
+    `node ${process.version}, ${version}, ${cpus().length} CPUs, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log('');
+  const header = [
+    'method',
+    'measured',
+    'time',
+    'per cert',
+    `for ${COUNT.toLocaleString('en')}`,
+    'vs workshop',
+    'notes',
+  ];
+  const table = rows.map((r) => {
+    const per = r.ms / r.measured;
+    const full = per * COUNT;
+    const extrapolated = r.measured < COUNT;
+    return [
+      r.method,
+      String(r.measured),
+      `${(r.ms / 1000).toFixed(2)} s`,
+      `${per.toFixed(2)} ms`,
+      `${(full / 1000).toFixed(2)} s${extrapolated ? ' (extrapolated)' : ''}`,
+      `${(full / ours).toFixed(1)}×`,
+      r.note,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const row of table) console.log(line(row));
+  console.log('');
+  console.log(
+    `Target: under 3 s and at least 20× faster than the openssl loop → ${(ours / 1000).toFixed(2)} s, ` +
+      `${(((rows[2].ms / rows[2].measured) * COUNT) / ours).toFixed(1)}× (one-process openssl loop).`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
