@@ -35,7 +35,7 @@ try {
     method: `workshop issueBatch (median of ${ROUNDS})`,
     measured: COUNT,
     ms: ours,
-    note: 'keys 0600 + certs + index, fsynced, one atomic commit',
+    note: 'keys 0600 + certs + index, made durable (one syncfs) in one atomic commit',
   });
 
   // Ours, one certificate per call (what the UI and CLI do for a single leaf).

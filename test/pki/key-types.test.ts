@@ -73,7 +73,7 @@ beforeAll(async () => {
 
 function handshake(
   port: number,
-  client: { cert: string; key: string; ca: string },
+  client: { cert: string; key: string; ca: string; maxVersion?: 'TLSv1.2' },
 ): Promise<{ ok: boolean; error?: string; authorized?: boolean }> {
   return new Promise((resolve) => {
     const socket: TLSSocket = connect({ port, host: '127.0.0.1', servername: 'localhost', ...client });
@@ -238,6 +238,13 @@ describe.each(KEY_TYPES.map((k) => [k]))('%s', (keyType) => {
         ok: true,
         authorized: true,
       });
+      // TLS 1.2 too (certificate signature algorithms differ there, e.g. for Ed25519).
+      expect(
+        await handshake(port, { cert: good.chain, key: good.key, ca: good.ca, maxVersion: 'TLSv1.2' }),
+      ).toEqual({
+        ok: true,
+        authorized: true,
+      });
       const bad = tlsMaterial(m().ws, 'device-2');
       const refused = await handshake(port, { cert: bad.chain, key: bad.key, ca: bad.ca });
       expect(refused).toEqual({ ok: false, authorized: true });
@@ -315,6 +322,37 @@ describe.each(KEY_TYPES.map((k) => [k]))('%s', (keyType) => {
       expect(sub.stdout.trim()).toBe('hello');
       expect(sub.code).toBe(0);
       expect(mosquitto!.log()).toContain("u'device-1'");
+    });
+
+    it('openssl s_client completes a TLS 1.2 and a TLS 1.3 mutual handshake with Mosquitto', async () => {
+      for (const version of ['-tls1_2', '-tls1_3']) {
+        const r = await run(
+          'openssl',
+          [
+            's_client',
+            version,
+            '-connect',
+            `127.0.0.1:${port}`,
+            '-servername',
+            'localhost',
+            '-verify_hostname',
+            'localhost',
+            '-CAfile',
+            out('ca.crt'),
+            '-cert',
+            out('device-1.crt'),
+            '-key',
+            out('device-1.key'),
+            '-cert_chain',
+            out('int.crt'),
+            '-verify_return_error',
+          ],
+          { timeoutMs: 15_000, input: '' },
+        );
+        const text = r.stdout + r.stderr;
+        expect(text, text).toContain('Verify return code: 0 (ok)');
+        expect(text).toContain(version === '-tls1_2' ? 'Protocol  : TLSv1.2' : 'TLSv1.3');
+      }
     });
 
     it('refuses the revoked client with our CRL (and accepts it on the same listener without the CRL)', async () => {
