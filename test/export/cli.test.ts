@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
@@ -8,7 +8,7 @@ import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
-import { handToMosquitto, opensslPki } from './openssl-pki.js';
+import { mosquittoUser, opensslPki } from './openssl-pki.js';
 
 /** `mqtt-tls-studio export mosquitto` and `import mosquitto`, run as a user runs them (the built CLI). */
 describe('CLI: export mosquitto / import mosquitto', () => {
@@ -63,7 +63,11 @@ describe('CLI: export mosquitto / import mosquitto', () => {
       expect(existsSync(join(out, 'clients/device-1', file))).toBe(true);
     }
     expect(statSync(join(out, 'clients/device-1/device-1.key')).mode & 0o777).toBe(0o600);
-    handToMosquitto(root, [join(out, 'certs/server.key')]);
+    // Written by root: the server key already belongs to the user Mosquitto drops to.
+    expect(r.stdout).toContain('gave certs/server.key to the user "mosquitto"');
+    expect(statSync(join(out, 'certs/server.key')).uid).toBe(mosquittoUser().uid);
+    expect(statSync(join(out, 'clients/device-1/device-1.key')).uid).toBe(0);
+    chmodSync(root, 0o755); // the temp folder itself is 0700
     // `mosquitto -c DIR/mosquitto.conf`, the file as written:
     const started = await startMosquitto(out, conf, port);
     broker = started;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, shell } from './mosquitto-clients.js';
-import { handToMosquitto } from './openssl-pki.js';
+import { handToMosquitto, mosquittoUser } from './openssl-pki.js';
 
 /**
  * The CRL: taken fresh from the workshop, checked to cover every client CA; the .tar.gz: unpacked with
@@ -88,7 +88,12 @@ describe('export mosquitto: CRL, .tar.gz and preview', () => {
     const untar = await run('tar', ['-xzf', archive, '-C', target]);
     expect(untar.code).toBe(0);
     expect(statSync(join(target, 'certs/server.key')).mode & 0o777).toBe(0o600);
-    handToMosquitto(root, [join(target, 'certs/server.key')]);
+    // Named "mosquitto" in the archive, so GNU tar run by root gives it to that user.
+    expect(statSync(join(target, 'certs/server.key')).uid).toBe(mosquittoUser().uid);
+    expect((await run('tar', ['-tvzf', archive])).stdout).toMatch(
+      /-rw------- mosquitto\/mosquitto .* certs\/server\.key/,
+    );
+    chmodSync(root, 0o755);
     broker = await startMosquitto(target, readFileSync(join(target, 'mosquitto.conf'), 'utf8'), port);
     const d1 = join(target, 'clients/device-1');
     const ok = await shell(readmeCommands(readFileSync(join(d1, 'README.txt'), 'utf8')).pub, d1);

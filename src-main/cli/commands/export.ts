@@ -89,6 +89,10 @@ export const exportCommands: Command[] = [
         `wrote ${result.target}${archive ? '' : '/'} (${result.files.length} files, paths under ${result.prefix})`,
       );
       for (const file of result.files) ctx.out(`  ${file}`);
+      if (result.owned)
+        ctx.out(
+          `gave ${result.owned.files.join(', ')} to the user "${result.owned.user}" (Mosquitto drops to it)`,
+        );
       const left = result.clients.filter((c) => !c.included && c.reason !== 'not chosen');
       for (const c of left) ctx.out(`left out clients/${c.name}: ${c.reason}`);
       printFindings(ctx, result.findings);

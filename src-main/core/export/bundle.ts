@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir, writeTemp } from '../workspace/atomic-write.js';
 import { UserError, messageOf } from '../user-error.js';
@@ -33,6 +33,11 @@ export interface BundleFile {
   kind: BundleFileKind;
   /** One line saying what it is. */
   description: string;
+  /**
+   * The user that must own it on the broker host (the one Mosquitto drops to), for the broker's own
+   * secret files. Given to that user when written by root, and named so in the .tar.gz.
+   */
+  owner?: string;
 }
 
 /** Whether a file must never be shown (private keys, PSK keys, PKCS#12, password hashes). */
@@ -100,6 +105,24 @@ export interface WrittenBundle {
   target: BundleTarget;
   /** Absolute paths written (for a folder) or the archive entry names (for a .tar.gz). */
   files: string[];
+  /** Bundle paths given to their `owner` (folder written by root only). */
+  owned?: string[];
+}
+
+/** uid and gid of a local user from /etc/passwd, or undefined when there is none. */
+export function systemUser(name: string): { uid: number; gid: number } | undefined {
+  let passwd: string;
+  try {
+    passwd = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of passwd.split('\n')) {
+    const [user, , uid, gid] = line.split(':');
+    if (user === name && uid !== undefined && gid !== undefined)
+      return { uid: Number(uid), gid: Number(gid) };
+  }
+  return undefined;
 }
 
 /**
@@ -134,13 +157,24 @@ export function writeBundleFolder(dir: string, files: readonly BundleFile[]): Wr
       field: 'out',
     });
   }
+  // Written by root: the broker's secret files go to the user Mosquitto drops to, when this host has it.
+  const owned: string[] = [];
+  if (process.getuid?.() === 0) {
+    staged.forEach(({ temp }, i) => {
+      const owner = files[i]!.owner;
+      const ids = owner ? systemUser(owner) : undefined;
+      if (!ids) return;
+      chownSync(temp, ids.uid, ids.gid);
+      owned.push(files[i]!.path);
+    });
+  }
   const dirs = new Set<string>();
   for (const { temp, target } of staged) {
     renameSync(temp, target);
     dirs.add(dirname(target));
   }
   for (const d of dirs) fsyncDir(d);
-  return { target: { kind: 'folder', dir: root }, files: staged.map((s) => s.target) };
+  return { target: { kind: 'folder', dir: root }, files: staged.map((s) => s.target), owned };
 }
 
 /** The bundle as `.tar.gz` bytes: folders first, then files, modes kept (keys 0600). */
@@ -151,7 +185,14 @@ export function bundleTarGz(files: readonly BundleFile[], now?: number): Buffer 
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/') + '/');
   }
   const entries: TarEntry[] = [...dirs].sort().map((path) => ({ path, type: 'directory' as const }));
-  for (const file of files) entries.push({ path: file.path, data: file.data, mode: file.mode });
+  for (const file of files) {
+    entries.push({
+      path: file.path,
+      data: file.data,
+      mode: file.mode,
+      ...(file.owner ? { uname: file.owner } : {}),
+    });
+  }
   return tarGz(entries, now);
 }
 

@@ -16,7 +16,7 @@ import {
 import { bundleReadme } from './bundle-readme.js';
 import { clientBundle, type ClientBundleResult } from './client-bundle.js';
 import { FILE_OPTIONS, FOLDER_OPTIONS, uniquePath } from './conf-files.js';
-import { confSections, type ConfOption } from './conf-sections.js';
+import { confSections, lastOption, type ConfOption } from './conf-sections.js';
 import { readExportSettings, validateBridge, type BridgeSettings } from './export-settings.js';
 import { lintMosquittoConf, type ExportLintFinding } from './lint-mosquitto-conf.js';
 import { listenerViews, type ListenerView } from './listener-view.js';
@@ -360,6 +360,10 @@ export function planMosquittoExport(
   const secretFiles = files.filter((f) => f.mode === 0o600).map((f) => joinPrefix(prefix, f.path));
   findings.push(...lintMosquittoConf(finalConf, 'mosquitto.conf', { secretFiles }));
 
+  // The broker's own 0600 files belong to the user Mosquitto drops to (`user`, default mosquitto).
+  const runAs = lastOption(confSections(finalConf, 'mosquitto.conf').global, 'user')?.value ?? 'mosquitto';
+  if (runAs !== 'root') for (const f of files) if (f.mode === 0o600) f.owner = runAs;
+
   // Client bundles.
   const host = options.host ?? settings.host ?? serverHost(views, serverCerts) ?? 'localhost';
   const aclFor = (view: ListenerView | undefined): AclFile | undefined => {
@@ -561,6 +565,8 @@ export interface ExportResult {
   findings: ExportLintFinding[];
   clients: ClientChoice[];
   bridges: string[];
+  /** Files given to the user Mosquitto runs as (written by root on a host that has that user). */
+  owned?: { user: string; files: string[] };
 }
 
 function refuseErrors(plan: ExportPlan): void {
@@ -587,8 +593,11 @@ export function exportMosquitto(
   const dir = resolvePath(options.outDir);
   const plan = planMosquittoExport(ws, { ...options, pathPrefix: options.pathPrefix ?? dir });
   refuseErrors(plan);
-  writeBundleFolder(dir, plan.files);
-  return result(plan, dir, 'folder');
+  const written = writeBundleFolder(dir, plan.files);
+  const out = result(plan, dir, 'folder');
+  const user = plan.files.find((f) => f.owner)?.owner;
+  if (user && written.owned && written.owned.length > 0) out.owned = { user, files: written.owned };
+  return out;
 }
 
 /** Write the bundle as a .tar.gz (paths under `pathPrefix`, default /etc/mosquitto). */

@@ -15,6 +15,12 @@ export interface TarEntry {
   mode?: number;
   /** Seconds since the epoch (default: now). */
   mtime?: number;
+  /**
+   * Owner and group names (default root). Extracting as root, GNU tar gives the file to the user of that
+   * name when the host has one, else to uid/gid 0.
+   */
+  uname?: string;
+  gname?: string;
 }
 
 const BLOCK = 512;
@@ -69,8 +75,8 @@ function header(entry: TarEntry, defaultTime: number): Buffer {
   block.write(isDir ? '5' : '0', 156, 1, 'ascii');
   block.write('ustar\0', 257, 6, 'ascii');
   block.write('00', 263, 2, 'ascii');
-  writeString(block, 'root', 265, 32);
-  writeString(block, 'root', 297, 32);
+  writeString(block, entry.uname ?? 'root', 265, 32);
+  writeString(block, entry.gname ?? entry.uname ?? 'root', 297, 32);
   writeString(block, prefix, 345, 155);
   // The checksum is computed with its own field read as eight spaces.
   block.fill(' ', 148, 156);
