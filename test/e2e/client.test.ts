@@ -1,10 +1,12 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src-main/core/workspace/workspace.js';
 import { openApp, type OpenApp } from '../helpers/browser.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { tempDir } from '../helpers/tmp.js';
-import { workspaceWithBroker } from '../client/workspace-broker.js';
+import { workspaceWithBroker, type BrokerFiles } from '../client/workspace-broker.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * The Client view in Chromium (browser mode): two identities from the workshop connect to Debian's
@@ -14,25 +16,28 @@ import { workspaceWithBroker } from '../client/workspace-broker.js';
 let app: OpenApp;
 let mosquitto: RunningMosquitto;
 let port = 0;
+let root = '';
+let files: BrokerFiles;
 
 beforeAll(async () => {
-  const root = tempDir('mts-e2e-client-');
+  root = tempDir('mts-e2e-client-');
   const workspaceDir = join(root, 'ws');
-  ({ mosquitto, port } = await workspaceWithBroker(new Workspace(workspaceDir), root));
+  ({ mosquitto, port, files } = await workspaceWithBroker(new Workspace(workspaceDir), root));
   app = await openApp(workspaceDir, { width: 1500, height: 1000 });
 });
 
 afterAll(async () => {
+  await app?.service.invoke('broker.stop', {}).catch(() => undefined);
   await app?.close();
   await mosquitto?.stop();
 });
 
-async function newConnection(name: string, cert: string | null): Promise<void> {
+async function newConnection(name: string, cert: string | null, brokerPort = port): Promise<void> {
   const page = app.page;
   await page.getByRole('button', { name: 'New connection' }).click();
   const editor = page.getByRole('form', { name: 'Connection profile' });
   await editor.locator('input[name="name"]').fill(name);
-  await editor.locator('input[name="url"]').fill(`mqtts://localhost:${port}`);
+  await editor.locator('input[name="url"]').fill(`mqtts://localhost:${brokerPort}`);
   await editor.locator('input[name="trustCa"]').fill('int');
   if (cert) await editor.locator('input[name="certName"]').fill(cert);
   else await editor.locator('select[name="certKind"]').selectOption('none');
@@ -101,6 +106,49 @@ describe('Client view', () => {
     await pane.getByRole('button', { name: 'Open in the inspector' }).click();
     await page.waitForSelector('main[data-view="inspector"]');
     expect(page.url()).toContain(`target=localhost%3A${port}`);
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it("with the app's own broker, a publish dropped under its ACL is explained from the broker's log", async () => {
+    const page = app.page;
+    const ours = await freePort();
+    writeFileSync(join(files.dir, 'acl.conf'), 'user device-1\ntopic readwrite devices/device-1/#\n');
+    const confPath = join(files.dir, 'ours.conf');
+    writeFileSync(
+      confPath,
+      [
+        `listener ${ours} 127.0.0.1`,
+        `cafile ${files.cafile}`,
+        `certfile ${files.certfile}`,
+        `keyfile ${files.keyfile}`,
+        'require_certificate true',
+        'use_identity_as_username true',
+        `acl_file ${join(files.dir, 'acl.conf')}`,
+        '',
+      ].join('\n'),
+    );
+    const status = (await app.service.invoke('broker.start', { config: confPath })) as { running: boolean };
+    expect(status.running).toBe(true);
+    // the last test left for the inspector: coming back shows the open connections again
+    await app.gotoView('client');
+    await expect.poll(() => page.locator('[data-session="device-2"] .state').textContent()).toBe('connected');
+    await page
+      .locator('[data-session="intruder"]')
+      .getByRole('button', { name: 'Close connection intruder' })
+      .click();
+    await newConnection('device-1-ours', 'device-1', ours);
+    const pane = page.locator('[data-session="device-1-ours"]');
+    await expect.poll(() => pane.locator('.state').textContent()).toBe('connected');
+    await pane.locator('input[name="topic"]').fill('devices/device-2/cmd');
+    await pane.locator('select[name="qos"]').selectOption('1');
+    await pane.locator('textarea[name="payload"]').fill('open the valve');
+    await pane.getByRole('button', { name: 'Publish' }).click();
+    await pane.getByText(/acknowledged by the broker/).waitFor();
+    const notes = pane.getByRole('status', { name: 'Local broker log' });
+    await expect.poll(() => notes.textContent()).toContain('devices/device-2/cmd');
+    expect(await pane.locator('.state').textContent()).toBe('connected');
+    await notes.scrollIntoViewIfNeeded();
+    await app.screenshot('client-acl-denied');
     expect(app.pageErrors).toEqual([]);
   });
 });
