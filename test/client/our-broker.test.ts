@@ -5,7 +5,7 @@ import { ApiService } from '../../src-main/api/service.js';
 import type { ApiEvents } from '../../src-main/api/contract/index.js';
 import { startBroker, type BrokerEvent, type RunningBroker } from '../../src-main/core/broker/index.js';
 import { parseMosquittoConf } from '../../src-main/core/conf/parse.js';
-import { tlsMaterial } from '../../src-main/core/pki/chain.js';
+import { tlsMaterial } from '../../src-main/core/pki/index.js';
 import { freePort } from '../helpers/ports.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -1,8 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa } from '../../src-main/core/pki/ca.js';
-import { tlsMaterial } from '../../src-main/core/pki/chain.js';
-import { issueCertificate } from '../../src-main/core/pki/issue.js';
+import { createCa, issueCertificate, tlsMaterial } from '../../src-main/core/pki/index.js';
 import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';

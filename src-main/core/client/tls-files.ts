@@ -1,9 +1,7 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError, messageOf } from '../user-error.js';
-import { readKey } from '../pki/keys.js';
-import { parsePkcs12 } from '../pki/pkcs12.js';
-import { looksLikePem, parsePemBlocks, toPem } from '../pki/pem.js';
+import { looksLikePem, parsePemBlocks, parsePkcs12, readKey, toPem } from '../pki/index.js';
 
 /** Read a file the profile names; a missing or unreadable file is a UserError naming the field. */
 export function readProfileFile(path: string, field: string): Buffer {
