@@ -83,7 +83,7 @@ export interface BrokerEvent {
 /** The event without the fields the log fills in. */
 export type BrokerEventInput = Omit<BrokerEvent, 'seq' | 'time'>;
 
-/** One line for a terminal: time, kind and message. */
+/** One line for a terminal: the time and the message (which starts with what happened). */
 export function formatBrokerEvent(event: BrokerEvent): string {
-  return `${event.time} ${event.kind} ${event.message}`;
+  return `${event.time} ${event.message}`;
 }
