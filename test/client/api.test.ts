@@ -44,8 +44,8 @@ function waitFor<T extends keyof ApiEvents>(
       off();
       reject(new Error(`no ${topic} event in ${timeoutMs} ms`));
     }, timeoutMs);
-    const off = service.onEvent((t, data) => {
-      if ((t as string) === topic && test(data as ApiEvents[T])) {
+    const off = service.onEvent((t: string, data: unknown) => {
+      if (t === topic && test(data as ApiEvents[T])) {
         clearTimeout(timer);
         off();
         resolve(data as ApiEvents[T]);
