@@ -411,11 +411,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
 
   function watchFiles(): void {
     for (const runtime of runtimes) {
-      for (const file of runtime.material?.files ?? []) {
-        const folder =
-          runtime.settings.capath !== undefined && file.endsWith(runtime.settings.capath.replace(/\/$/, ''));
-        watcher.add(file, () => reloadListener(runtime, file), folder);
-      }
+      for (const file of runtime.material?.files ?? [])
+        watcher.add(file, () => reloadListener(runtime, file));
+      const folder = runtime.material?.folder;
+      if (folder) watcher.add(folder, () => reloadListener(runtime, folder), true);
     }
     const seen = new Set<SecurityScope>();
     for (const scope of scopes) {

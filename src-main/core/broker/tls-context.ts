@@ -40,8 +40,10 @@ export interface ListenerTlsMaterial {
   context: SecureContextOptions;
   /** CRLs of crlfile (checked by the broker against the client's leaf, as Mosquitto does). */
   crls?: ParsedCrl[];
-  /** Absolute paths of the files (and capath folder) this material was read from. */
+  /** Absolute paths of the files this material was read from. */
   files: string[];
+  /** The capath folder, whose entries are watched. */
+  folder?: string;
 }
 
 /**
@@ -77,7 +79,6 @@ export function loadListenerTls(listener: ListenerSettings, baseDir: string): Li
   if (listener.capath) {
     const capath = path(listener.capath);
     ca.push(...readCapath(capath));
-    files.push(capath);
   }
   if (ca.length > 0) context.ca = ca;
   let crls: ParsedCrl[] | undefined;
@@ -86,5 +87,7 @@ export function loadListenerTls(listener: ListenerSettings, baseDir: string): Li
     crls = readCrls(readCrl(crlfile), crlfile);
     files.push(crlfile);
   }
-  return { context, crls, files };
+  const material: ListenerTlsMaterial = { context, crls, files };
+  if (listener.capath) material.folder = path(listener.capath);
+  return material;
 }
