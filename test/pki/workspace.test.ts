@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
@@ -116,5 +117,45 @@ describe('the workspace format', () => {
       ['a-3', 'a-3', 'client', 'root'],
     ]);
     expect(new Set(issued.map((c) => c.serial)).size).toBe(3);
+  });
+
+  it('one writer at a time: a batch in progress, another process, a stale lock', async () => {
+    const dir = tempDir('pki-ws-');
+    const ws = new Workspace(dir);
+    await createCa(ws, { name: 'root', cn: 'Lock Root' });
+    // While a batch is committing, another change in the same process is refused, not lost.
+    const batch = issueBatch(ws, {
+      ca: 'root',
+      profile: 'client',
+      names: Array.from({ length: 200 }, (_, i) => `b-${i}`),
+    });
+    let refused = '';
+    const poll = setInterval(() => {
+      if (refused || !existsSync(join(dir, '.certificates.lock'))) return;
+      try {
+        revokeCertificate(ws, 'root');
+      } catch (error) {
+        refused = (error as Error).message;
+      }
+    }, 1);
+    await batch;
+    clearInterval(poll);
+    if (refused) expect(refused).toMatch(/busy/);
+    expect(listCertificates(ws)).toHaveLength(201);
+    expect(existsSync(join(dir, '.certificates.lock'))).toBe(false);
+    // Another live process holds the lock: refused with its pid, nothing written.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+    try {
+      writeFileSync(join(dir, '.certificates.lock'), String(holder.pid));
+      await expect(
+        issueCertificate(ws, { ca: 'root', profile: 'client', name: 'x', cn: 'x' }),
+      ).rejects.toThrow(new RegExp(`another process \\(pid ${holder.pid}\\)`));
+    } finally {
+      holder.kill();
+    }
+    await new Promise((resolve) => holder.once('exit', resolve));
+    // The holder died: its lock is stale and taken over.
+    await issueCertificate(ws, { ca: 'root', profile: 'client', name: 'x', cn: 'x' });
+    expect(existsSync(join(dir, '.certificates.lock'))).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 /** `ca create`: a self-signed root, or an intermediate signed by its parent with path length respected. */
 import { UserError } from '../user-error.js';
+import { lockIndex } from './index-lock.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { buildCertificate, keyIdentifier, publicKeyBitsOf } from './certificate-builder.js';
 import { parseCertificateDer } from './certificate-parser.js';
@@ -77,51 +78,56 @@ export async function createCa(ws: Workspace, options: CreateCaOptions): Promise
   check(new Date()); // fail before spending time on a key
   const key = await generatePrivateKey(keyType);
   const now = new Date();
-  const { entries, parent, childLen } = check(now); // the workspace may have changed meanwhile
-  const spki = publicSpki(key);
-  const subject = commonNameOnly(cn);
-  const { notBefore, notAfter } = validityWindow(
-    options.days,
-    parent ? INTERMEDIATE_CA_DAYS : ROOT_CA_DAYS,
-    parent?.cert,
-    parent?.entry.name,
-    now,
-  );
-  const der = buildCertificate({
-    subject,
-    issuer: parent ? parent.cert.subjectDer : subject,
-    spki,
-    signingKey: parent ? parent.key : key,
-    issuerKeyId: parent ? parent.keyId : keyIdentifier(publicKeyBitsOf(spki)),
-    notBefore,
-    notAfter,
-    ca: childLen !== undefined ? { pathLen: childLen } : {},
-    keyUsage: CA_KEY_USAGE,
-  });
-  const cert = parseCertificateDer(der);
-  const entry: IndexEntry = {
-    ...summarize(cert, {
+  const release = lockIndex(ws);
+  try {
+    const { entries, parent, childLen } = check(now); // the workspace may have changed meanwhile
+    const spki = publicSpki(key);
+    const subject = commonNameOnly(cn);
+    const { notBefore, notAfter } = validityWindow(
+      options.days,
+      parent ? INTERMEDIATE_CA_DAYS : ROOT_CA_DAYS,
+      parent?.cert,
+      parent?.entry.name,
+      now,
+    );
+    const der = buildCertificate({
+      subject,
+      issuer: parent ? parent.cert.subjectDer : subject,
+      spki,
+      signingKey: parent ? parent.key : key,
+      issuerKeyId: parent ? parent.keyId : keyIdentifier(publicKeyBitsOf(spki)),
+      notBefore,
+      notAfter,
+      ca: childLen !== undefined ? { pathLen: childLen } : {},
+      keyUsage: CA_KEY_USAGE,
+    });
+    const cert = parseCertificateDer(der);
+    const entry: IndexEntry = {
+      ...summarize(cert, {
+        name,
+        kind: parent ? 'intermediate-ca' : 'root-ca',
+        hasKey: true,
+        ...(parent ? { issuerName: parent.entry.name } : {}),
+      }),
+      origin: 'created',
+      createdAt: now.toISOString(),
+      crlNumber: 1,
+      crlAt: now.toISOString(),
+    };
+    const crl = crlFor({ cert, key }, [], name, 1, now);
+    ws.commit([
+      { path: certPath(name), data: toPem(der, 'CERTIFICATE') },
+      { path: keyPath(name), data: privateKeyPem(key), secret: true },
+      { path: crlPath(name), data: crl },
+      indexChange(ws, [...entries, entry]),
+    ]);
+    return summarize(cert, {
       name,
-      kind: parent ? 'intermediate-ca' : 'root-ca',
+      kind: entry.kind,
       hasKey: true,
       ...(parent ? { issuerName: parent.entry.name } : {}),
-    }),
-    origin: 'created',
-    createdAt: now.toISOString(),
-    crlNumber: 1,
-    crlAt: now.toISOString(),
-  };
-  const crl = crlFor({ cert, key }, [], name, 1, now);
-  ws.commit([
-    { path: certPath(name), data: toPem(der, 'CERTIFICATE') },
-    { path: keyPath(name), data: privateKeyPem(key), secret: true },
-    { path: crlPath(name), data: crl },
-    indexChange(ws, [...entries, entry]),
-  ]);
-  return summarize(cert, {
-    name,
-    kind: entry.kind,
-    hasKey: true,
-    ...(parent ? { issuerName: parent.entry.name } : {}),
-  });
+    });
+  } finally {
+    release();
+  }
 }

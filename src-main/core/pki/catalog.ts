@@ -1,5 +1,6 @@
 /** `cert list`, `cert show` and delete: reading and removing workspace certificates. */
 import { UserError } from '../user-error.js';
+import { lockIndex } from './index-lock.js';
 import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
 import { describeParsed } from './certificate.js';
 import { chainNames } from './chain.js';
@@ -39,30 +40,35 @@ export function showCertificate(ws: Workspace, name: string): CertificateShow {
 /** Remove a certificate, its key and its CRL. Refused while it is the issuer of others. */
 export function deleteCertificate(ws: Workspace, name: string): void {
   validateName(name, 'name');
-  const entries = loadIndex(ws);
-  const children = entries.filter((e) => e.issuerName === name);
-  if (children.length > 0) {
-    const list = children.map((c) => c.name);
-    throw new UserError(
-      `name: "${name}" issued ${list.length} certificate${list.length > 1 ? 's' : ''} (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}); delete those first`,
-      'HAS_CHILDREN',
-      { field: 'name' },
-    );
+  const release = lockIndex(ws);
+  try {
+    const entries = loadIndex(ws);
+    const children = entries.filter((e) => e.issuerName === name);
+    if (children.length > 0) {
+      const list = children.map((c) => c.name);
+      throw new UserError(
+        `name: "${name}" issued ${list.length} certificate${list.length > 1 ? 's' : ''} (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}); delete those first`,
+        'HAS_CHILDREN',
+        { field: 'name' },
+      );
+    }
+    const entry = getEntry(entries, name);
+    const kept = entries.filter((e) => e.name !== name).map((e) => ({ ...e }));
+    // A revoked certificate stays on its CA's CRL after it leaves the workspace.
+    const issuer =
+      entry.revoked && entry.issuerName ? kept.find((e) => e.name === entry.issuerName) : undefined;
+    if (issuer && entry.revoked) {
+      issuer.retainedRevocations = [
+        ...(issuer.retainedRevocations ?? []),
+        { name, serial: entry.serial, at: entry.revoked.at, reason: entry.revoked.reason },
+      ];
+    }
+    const changes: WorkspaceChange[] = [indexChange(ws, kept)];
+    for (const path of [certPath(name), keyPath(name), crlPath(name)]) {
+      if (ws.exists(path)) changes.push({ path, remove: true });
+    }
+    ws.commit(changes);
+  } finally {
+    release();
   }
-  const entry = getEntry(entries, name);
-  const kept = entries.filter((e) => e.name !== name).map((e) => ({ ...e }));
-  // A revoked certificate stays on its CA's CRL after it leaves the workspace.
-  const issuer =
-    entry.revoked && entry.issuerName ? kept.find((e) => e.name === entry.issuerName) : undefined;
-  if (issuer && entry.revoked) {
-    issuer.retainedRevocations = [
-      ...(issuer.retainedRevocations ?? []),
-      { name, serial: entry.serial, at: entry.revoked.at, reason: entry.revoked.reason },
-    ];
-  }
-  const changes: WorkspaceChange[] = [indexChange(ws, kept)];
-  for (const path of [certPath(name), keyPath(name), crlPath(name)]) {
-    if (ws.exists(path)) changes.push({ path, remove: true });
-  }
-  ws.commit(changes);
 }

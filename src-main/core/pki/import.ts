@@ -5,6 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { UserError } from '../user-error.js';
+import { lockIndex } from './index-lock.js';
 import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
 import { fingerprint, isIssuedBy, isSelfSigned, readCertificates } from './certificate.js';
 import type { ParsedCertificate } from './certificate-parser.js';
@@ -95,36 +96,41 @@ export function importCertificate(ws: Workspace, options: ImportOptions): Certif
     }
     cert = matching;
   }
-  const entries = loadIndex(ws);
-  assertNameFree(entries, name);
-  const fp = fingerprint(cert.der, 'sha256');
-  const same = entries.find((e) => e.fingerprint256 === fp);
-  if (same) {
-    throw new UserError(
-      `${certFile}: this certificate is already in the workspace as "${same.name}"`,
-      'DUPLICATE_CERTIFICATE',
-      {
-        file: certFile,
-      },
-    );
-  }
-  const issuerName = findIssuer(ws, entries, cert);
-  const entry: IndexEntry = {
-    ...summarize(cert, { name, kind: 'imported', hasKey: !!key, ...(issuerName ? { issuerName } : {}) }),
-    origin: 'imported',
-    createdAt: new Date().toISOString(),
-  };
-  // A CA arriving after certificates it issued becomes their issuer.
-  const updated = entries.map((e) => ({ ...e }));
-  if (entry.isCa) {
-    for (const other of updated) {
-      if (other.issuerName || other.issuer !== entry.subject || other.subject === other.issuer) continue;
-      if (isIssuedBy(readEntryCertificate(ws, other.name), cert)) other.issuerName = name;
+  const release = lockIndex(ws);
+  try {
+    const entries = loadIndex(ws);
+    assertNameFree(entries, name);
+    const fp = fingerprint(cert.der, 'sha256');
+    const same = entries.find((e) => e.fingerprint256 === fp);
+    if (same) {
+      throw new UserError(
+        `${certFile}: this certificate is already in the workspace as "${same.name}"`,
+        'DUPLICATE_CERTIFICATE',
+        {
+          file: certFile,
+        },
+      );
     }
+    const issuerName = findIssuer(ws, entries, cert);
+    const entry: IndexEntry = {
+      ...summarize(cert, { name, kind: 'imported', hasKey: !!key, ...(issuerName ? { issuerName } : {}) }),
+      origin: 'imported',
+      createdAt: new Date().toISOString(),
+    };
+    // A CA arriving after certificates it issued becomes their issuer.
+    const updated = entries.map((e) => ({ ...e }));
+    if (entry.isCa) {
+      for (const other of updated) {
+        if (other.issuerName || other.issuer !== entry.subject || other.subject === other.issuer) continue;
+        if (isIssuedBy(readEntryCertificate(ws, other.name), cert)) other.issuerName = name;
+      }
+    }
+    const changes: WorkspaceChange[] = [{ path: certPath(name), data: toPem(cert.der, 'CERTIFICATE') }];
+    if (key) changes.push({ path: keyPath(name), data: privateKeyPem(key), secret: true });
+    changes.push(indexChange(ws, [...updated, entry]));
+    ws.commit(changes);
+    return toSummary(entry);
+  } finally {
+    release();
   }
-  const changes: WorkspaceChange[] = [{ path: certPath(name), data: toPem(cert.der, 'CERTIFICATE') }];
-  if (key) changes.push({ path: keyPath(name), data: privateKeyPem(key), secret: true });
-  changes.push(indexChange(ws, [...updated, entry]));
-  ws.commit(changes);
-  return toSummary(entry);
 }

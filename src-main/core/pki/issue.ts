@@ -1,5 +1,6 @@
 /** `cert issue`: server and client leaves signed by a workspace CA, one at a time or in a batch. */
 import { UserError } from '../user-error.js';
+import { lockIndex } from './index-lock.js';
 import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
 import { commitMany } from '../workspace/bulk-commit.js';
 import { buildCertificate, randomSerial } from './certificate-builder.js';
@@ -106,10 +107,15 @@ export async function issueCertificate(ws: Workspace, options: IssueOptions): Pr
   check(new Date());
   const key = await generateEncodedKey(keyType);
   const now = new Date();
-  const { entries, ca, window } = check(now);
-  const { changes, entry } = signLeaf(ca, profile, { name, cn, san, key }, window, now);
-  ws.commit([...changes, indexChange(ws, [...entries, entry])]);
-  return toSummary(entry);
+  const release = lockIndex(ws);
+  try {
+    const { entries, ca, window } = check(now);
+    const { changes, entry } = signLeaf(ca, profile, { name, cn, san, key }, window, now);
+    ws.commit([...changes, indexChange(ws, [...entries, entry])]);
+    return toSummary(entry);
+  } finally {
+    release();
+  }
 }
 
 /**
@@ -143,17 +149,22 @@ export async function issueBatch(ws: Workspace, options: IssueBatchOptions): Pro
   const keys: EncodedKey[] = [];
   for (let i = 0; i < requests.length; i++) keys.push(await generateEncodedKey(keyType));
   const now = new Date();
-  const { entries, ca, window } = check(now);
-  const changes: WorkspaceChange[] = [];
-  const added: IndexEntry[] = [];
-  requests.forEach((request, i) => {
-    const signed = signLeaf(ca, profile, { ...request, key: keys[i]! }, window, now);
-    changes.push(...signed.changes);
-    added.push(signed.entry);
-  });
-  // Many files: flushed together instead of one fsync each, with the same all-or-nothing guarantee.
-  await commitMany(ws, [...changes, indexChange(ws, [...entries, ...added])]);
-  return added.map(toSummary);
+  const release = lockIndex(ws);
+  try {
+    const { entries, ca, window } = check(now);
+    const changes: WorkspaceChange[] = [];
+    const added: IndexEntry[] = [];
+    requests.forEach((request, i) => {
+      const signed = signLeaf(ca, profile, { ...request, key: keys[i]! }, window, now);
+      changes.push(...signed.changes);
+      added.push(signed.entry);
+    });
+    // Many files: flushed together instead of one fsync each, with the same all-or-nothing guarantee.
+    await commitMany(ws, [...changes, indexChange(ws, [...entries, ...added])]);
+    return added.map(toSummary);
+  } finally {
+    release();
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 /** `cert revoke` and `crl`: revocation with a reason, and the issuing CA's CRL republished at once. */
 import { UserError } from '../user-error.js';
+import { lockIndex } from './index-lock.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { revocationReasonOption, readCrls } from './crl.js';
 import { DEFAULT_CRL_DAYS, prepareCrl } from './crl-publish.js';
@@ -18,27 +19,32 @@ export function revokeCertificate(
 ): CertificateSummary {
   validateName(name, 'name');
   const why = revocationReasonOption(reason, 'reason');
-  const entries = loadIndex(ws).map((e) => ({ ...e }));
-  const entry = getEntry(entries, name, 'name');
-  if (entry.revoked) {
-    throw new UserError(`name: "${name}" was already revoked on ${entry.revoked.at}`, 'ALREADY_REVOKED', {
-      field: 'name',
-    });
+  const release = lockIndex(ws);
+  try {
+    const entries = loadIndex(ws).map((e) => ({ ...e }));
+    const entry = getEntry(entries, name, 'name');
+    if (entry.revoked) {
+      throw new UserError(`name: "${name}" was already revoked on ${entry.revoked.at}`, 'ALREADY_REVOKED', {
+        field: 'name',
+      });
+    }
+    if (!entry.issuerName) {
+      throw new UserError(
+        entry.kind === 'root-ca' || entry.subject === entry.issuer
+          ? `name: "${name}" is a self-signed root; no CRL can revoke it — delete it and stop trusting it instead`
+          : `name: the CA that issued "${name}" is not in the workspace, so no CRL here can revoke it`,
+        'NO_ISSUER',
+        { field: 'name' },
+      );
+    }
+    const now = new Date();
+    entry.revoked = { at: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(), reason: why };
+    const { change } = prepareCrl(ws, entries, entry.issuerName, now, DEFAULT_CRL_DAYS, 'name');
+    ws.commit([change, indexChange(ws, entries)]);
+    return toSummary(entry);
+  } finally {
+    release();
   }
-  if (!entry.issuerName) {
-    throw new UserError(
-      entry.kind === 'root-ca' || entry.subject === entry.issuer
-        ? `name: "${name}" is a self-signed root; no CRL can revoke it — delete it and stop trusting it instead`
-        : `name: the CA that issued "${name}" is not in the workspace, so no CRL here can revoke it`,
-      'NO_ISSUER',
-      { field: 'name' },
-    );
-  }
-  const now = new Date();
-  entry.revoked = { at: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(), reason: why };
-  const { change } = prepareCrl(ws, entries, entry.issuerName, now, DEFAULT_CRL_DAYS, 'name');
-  ws.commit([change, indexChange(ws, entries)]);
-  return toSummary(entry);
 }
 
 export interface BuildCrlOptions {
@@ -58,10 +64,15 @@ export function buildCrl(ws: Workspace, caName: string, options: BuildCrlOptions
       field: 'days',
     });
   }
-  const entries = loadIndex(ws).map((e) => ({ ...e }));
-  const { pem, change } = prepareCrl(ws, entries, caName, new Date(), days, 'ca');
-  ws.commit([change, indexChange(ws, entries)]);
-  return pem;
+  const release = lockIndex(ws);
+  try {
+    const entries = loadIndex(ws).map((e) => ({ ...e }));
+    const { pem, change } = prepareCrl(ws, entries, caName, new Date(), days, 'ca');
+    ws.commit([change, indexChange(ws, entries)]);
+    return pem;
+  } finally {
+    release();
+  }
 }
 
 /** The CRL last published by CA `caName` (PEM), or undefined when it has none. */

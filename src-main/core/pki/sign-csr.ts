@@ -1,5 +1,6 @@
 /** `cert sign-csr`: sign an external PKCS#10 request under a profile; the key stays with its owner. */
 import { UserError } from '../user-error.js';
+import { lockIndex } from './index-lock.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { buildCertificate } from './certificate-builder.js';
 import { parseCertificateDer } from './certificate-parser.js';
@@ -56,34 +57,39 @@ export function signCsr(ws: Workspace, options: SignCsrOptions): CertificateSumm
     san = sanFromCommonName(cn, 'csr');
   }
   const now = new Date();
-  const entries = loadIndex(ws);
-  assertNameFree(entries, name);
-  const ca = loadIssuingCa(ws, entries, options.ca, 'ca', now);
-  const window = validityWindow(options.days, LEAF_DAYS, ca.cert, ca.entry.name, now);
-  const keyUsage: KeyUsageName[] =
-    key.algorithm === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
-  const der = buildCertificate({
-    subject: csr.subjectDer,
-    issuer: ca.cert.subjectDer,
-    spki: csr.spki,
-    signingKey: ca.key,
-    issuerKeyId: ca.keyId,
-    notBefore: window.notBefore,
-    notAfter: window.notAfter,
-    keyUsage,
-    extKeyUsage: profileEku(profile),
-    san,
-  });
-  const cert = parseCertificateDer(der);
-  const entry: IndexEntry = {
-    ...summarize(cert, { name, kind: profile, hasKey: false, issuerName: ca.entry.name }),
-    profile,
-    origin: 'csr',
-    createdAt: now.toISOString(),
-  };
-  ws.commit([
-    { path: certPath(name), data: toPem(der, 'CERTIFICATE') },
-    indexChange(ws, [...entries, entry]),
-  ]);
-  return toSummary(entry);
+  const release = lockIndex(ws);
+  try {
+    const entries = loadIndex(ws);
+    assertNameFree(entries, name);
+    const ca = loadIssuingCa(ws, entries, options.ca, 'ca', now);
+    const window = validityWindow(options.days, LEAF_DAYS, ca.cert, ca.entry.name, now);
+    const keyUsage: KeyUsageName[] =
+      key.algorithm === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+    const der = buildCertificate({
+      subject: csr.subjectDer,
+      issuer: ca.cert.subjectDer,
+      spki: csr.spki,
+      signingKey: ca.key,
+      issuerKeyId: ca.keyId,
+      notBefore: window.notBefore,
+      notAfter: window.notAfter,
+      keyUsage,
+      extKeyUsage: profileEku(profile),
+      san,
+    });
+    const cert = parseCertificateDer(der);
+    const entry: IndexEntry = {
+      ...summarize(cert, { name, kind: profile, hasKey: false, issuerName: ca.entry.name }),
+      profile,
+      origin: 'csr',
+      createdAt: now.toISOString(),
+    };
+    ws.commit([
+      { path: certPath(name), data: toPem(der, 'CERTIFICATE') },
+      indexChange(ws, [...entries, entry]),
+    ]);
+    return toSummary(entry);
+  } finally {
+    release();
+  }
 }
