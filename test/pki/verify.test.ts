@@ -88,6 +88,7 @@ describe('verifyCertificate agrees with openssl verify', () => {
     p.revoked = file('revoked.crt', certificateChain(ws, 'revoked').cert);
     p.intCrl = file('int.crl', ws.readText(crlPath('int'))!);
     p.rootCrl = file('root.crl', buildCrl(ws, 'root'));
+    p.bothCrls = file('both.crl', ws.readText(crlPath('int'))! + ws.readText(crlPath('root'))!);
     p.fullChain = file('full.crt', server.cert + server.intermediates + server.ca);
 
     // Forged material the workshop itself refuses to make.
@@ -188,11 +189,11 @@ describe('verifyCertificate agrees with openssl verify', () => {
 
   async function judge(
     files: Files,
-    extra: { purpose?: 'server' | 'client'; host?: string; at?: Date; crlCheck?: boolean } = {},
+    extra: { purpose?: 'server' | 'client'; host?: string; at?: Date; crlCheckAll?: boolean } = {},
   ): Promise<{ ok: boolean; error?: number }> {
     const args = ['verify', '-CAfile', files.ca];
     if (files.untrusted) args.push('-untrusted', files.untrusted);
-    if (files.crl) args.push('-CRLfile', files.crl, '-crl_check');
+    if (files.crl) args.push('-CRLfile', files.crl, extra.crlCheckAll ? '-crl_check_all' : '-crl_check');
     if (extra.purpose) args.push('-purpose', extra.purpose === 'server' ? 'sslserver' : 'sslclient');
     if (extra.host) args.push(/^[\d.]+$|:/.test(extra.host) ? '-verify_ip' : '-verify_hostname', extra.host);
     if (extra.at) args.push('-attime', String(Math.floor(extra.at.getTime() / 1000)));
@@ -215,7 +216,7 @@ describe('verifyCertificate agrees with openssl verify', () => {
   const cases: Array<{
     title: string;
     files: () => Files;
-    extra?: { purpose?: 'server' | 'client'; host?: string; at?: Date };
+    extra?: { purpose?: 'server' | 'client'; host?: string; at?: Date; crlCheckAll?: boolean };
     code?: ProblemCode;
   }> = [
     {
@@ -328,6 +329,17 @@ describe('verifyCertificate agrees with openssl verify', () => {
       title: 'a path length exceeded',
       files: () => ({ cert: p.pathLeaf!, ca: p.root!, untrusted: p.pathChain! }),
       code: 'PATH_LENGTH_EXCEEDED',
+    },
+    {
+      title: 'every CRL of the chain (-crl_check_all)',
+      files: () => ({ cert: p.client!, ca: p.root!, untrusted: p.int!, crl: p.bothCrls! }),
+      extra: { crlCheckAll: true },
+    },
+    {
+      title: 'no CRL from the root for the intermediate (-crl_check_all)',
+      files: () => ({ cert: p.client!, ca: p.root!, untrusted: p.int!, crl: p.intCrl! }),
+      extra: { crlCheckAll: true },
+      code: 'CRL_MISSING',
     },
   ];
 

@@ -284,9 +284,8 @@ export function verifyCertificate(options: VerifyOptions): VerifyResult {
 
   // 4. Revocation: the leaf (or every non-root) against a CRL signed by its issuer.
   if (options.crlPem !== undefined) {
-    const toCheck = options.crlCheckAll
-      ? chain.slice(0, -1).filter((_, i) => i < chain.length - 1)
-      : chain.slice(0, 1);
+    // -crl_check: the leaf only; -crl_check_all: every certificate below the trust anchor.
+    const toCheck = options.crlCheckAll ? chain.slice(0, -1) : chain.slice(0, 1);
     let revocationOk = true;
     const details: string[] = [];
     toCheck.forEach(({ cert }, i) => {
