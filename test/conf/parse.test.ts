@@ -178,6 +178,43 @@ describe('parseMosquittoConf', () => {
   }
 });
 
+describe('include_dir', () => {
+  const included = {
+    '/etc/mosquitto/conf.d/a.conf': 'listener 8883\ncertfile s.crt\nkeyfile s.key\n',
+    '/etc/mosquitto/conf.d/b.conf': 'allow_anonymous true\n',
+  };
+  const readIncludeDir = (dir: string) => {
+    expect(dir).toBe('/etc/mosquitto/conf.d');
+    return Object.entries(included).map(([file, text]) => ({ file, text }));
+  };
+
+  it('reads the folder’s files in place, each setting located in its own file', () => {
+    const main =
+      'pid_file /run/mosquitto/mosquitto.pid\npersistence true\nlog_dest file /var/log/mosquitto/mosquitto.log\ninclude_dir /etc/mosquitto/conf.d\n';
+    const conf = parseMosquittoConf(main, FILE, { readIncludeDir });
+    expect(conf.listeners.map((l) => l.port)).toEqual([8883]);
+    expect(conf.security.allowAnonymous).toBe(true);
+    expect(conf.source?.files?.['listeners[0].keyfile']).toBe('/etc/mosquitto/conf.d/a.conf');
+    expect(conf.source?.lines['listeners[0].keyfile']).toBe(3);
+    expect(conf.notices.map((n) => `${n.file}:${n.line}`)).toEqual([`${FILE}:1`, `${FILE}:2`, `${FILE}:3`]);
+  });
+
+  it('stops at the line of the included file at fault, and is refused without a folder reader', () => {
+    included['/etc/mosquitto/conf.d/b.conf'] = 'allow_anonymous true\nmystery 1\n';
+    expect(() => parseMosquittoConf('include_dir /etc/mosquitto/conf.d\n', FILE, { readIncludeDir })).toThrow(
+      /^\/etc\/mosquitto\/conf.d\/b.conf:2: unknown option "mystery"/,
+    );
+    included['/etc/mosquitto/conf.d/b.conf'] = 'listener 9001\nprotocol websockets\ncrlfile x\n';
+    expect(() => parseMosquittoConf('include_dir /etc/mosquitto/conf.d\n', FILE, { readIncludeDir })).toThrow(
+      /^\/etc\/mosquitto\/conf.d\/b.conf:3: crlfile does not apply to websockets/,
+    );
+    expect(refusal('include_dir /etc/mosquitto/conf.d\nlistener 1\n')).toEqual({
+      message: `${FILE}:1: include_dir needs the files of a folder: run the conf from a file (broker --config FILE)`,
+      line: 1,
+    });
+  });
+});
+
 describe('formatMosquittoConf', () => {
   it('round-trips a model through text', () => {
     const text = [

@@ -219,4 +219,35 @@ describe('Mosquitto agrees', () => {
       await broker.stop();
     }
   }, 30_000);
+
+  it('reads include_dir as Mosquitto does (a Debian-style conf with conf.d)', async () => {
+    const [mine, theirs] = await Promise.all([freePort(), freePort()]);
+    const { mkdirSync } = await import('node:fs');
+    const { loadConfFile, startBroker } = await import('../../src-main/core/broker/index.js');
+    const { run } = await import('../helpers/run.js');
+    for (const [name, port] of [
+      ['ours', mine],
+      ['mosquitto', theirs],
+    ] as const) {
+      const confd = join(dir, `debian-${name}`, 'conf.d');
+      mkdirSync(confd, { recursive: true });
+      writeFileSync(join(confd, 'local.conf'), `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
+      writeFileSync(join(confd, 'README'), 'not a .conf file: skipped\n');
+    }
+    const main = (name: string) =>
+      `persistence false\nlog_dest stderr\ninclude_dir ${join(dir, `debian-${name}`, 'conf.d')}\n`;
+    writeFileSync(join(dir, 'debian-ours', 'mosquitto.conf'), main('ours'));
+    const mosquitto = await startMosquitto(join(dir, 'debian-mosquitto'), main('mosquitto'), theirs);
+    const loaded = loadConfFile(join(dir, 'debian-ours', 'mosquitto.conf'));
+    const ours = await startBroker(loaded.conf, { baseDir: loaded.baseDir });
+    try {
+      for (const port of [mine, theirs]) {
+        expect(
+          (await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-t', 't', '-m', 'x'])).code,
+        ).toBe(0);
+      }
+    } finally {
+      await Promise.all([mosquitto.stop(), ours.stop()]);
+    }
+  }, 30_000);
 });

@@ -20,4 +20,9 @@ export {
   type AclRuleRef,
 } from './events.js';
 export { CONNACK_MEANING } from './refusal-reasons.js';
-export { loadConfFile, loadWorkspaceBrokerConf, WORKSPACE_BROKER_CONF } from './workspace-settings.js';
+export {
+  includeDirReader,
+  loadConfFile,
+  loadWorkspaceBrokerConf,
+  WORKSPACE_BROKER_CONF,
+} from './workspace-settings.js';

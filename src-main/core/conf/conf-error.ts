@@ -13,19 +13,21 @@ export interface ConfLocation {
 /** Where a setting of the model was written (file and line when the model came from a file). */
 export function locate(conf: MosquittoConf, path: string): ConfLocation {
   const source = conf.source;
-  const line = source?.lines[path] ?? parentLine(conf, path);
-  if (source && line !== undefined) {
-    return { file: source.file, line, field: path, label: `${source.file}:${line}` };
+  const own = source?.lines[path];
+  const parent = own === undefined ? parentPath(path) : undefined;
+  const line = own ?? (parent ? source?.lines[parent] : undefined);
+  const file = source?.files?.[own === undefined && parent ? parent : path] ?? source?.file;
+  if (source && file && line !== undefined) {
+    return { file, line, field: path, label: `${file}:${line}` };
   }
   if (source) return { file: source.file, field: path, label: `${source.file} (${path})` };
   return { field: path, label: `broker settings (${describePath(conf, path)})` };
 }
 
 /** A setting without a line of its own (e.g. a default) is reported at its listener's line. */
-function parentLine(conf: MosquittoConf, path: string): number | undefined {
+function parentPath(path: string): string | undefined {
   const match = /^listeners\[(\d+)\]/.exec(path);
-  if (!match) return undefined;
-  return conf.source?.lines[`listeners[${match[1]}]`];
+  return match ? `listeners[${match[1]}]` : undefined;
 }
 
 function describePath(conf: MosquittoConf, path: string): string {

@@ -4,7 +4,7 @@
  * Also Mosquitto's password file ($7$, compatible with mosquitto_passwd) and PSK file.
  */
 export * from './model.js';
-export { parseMosquittoConf } from './parse.js';
+export { parseMosquittoConf, type ParseOptions } from './parse.js';
 export { formatMosquittoConf, type FormatOptions } from './format.js';
 export {
   validateMosquittoConf,

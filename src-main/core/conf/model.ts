@@ -79,6 +79,8 @@ export interface ConfSource {
   file: string;
   /** Where each setting was written: a setting path (see `settingPath`) → 1-based line. */
   lines: Record<string, number>;
+  /** For settings written in a file read by `include_dir`: that file (others are in `file`). */
+  files?: Record<string, string>;
 }
 
 export interface MosquittoConf {

@@ -138,7 +138,6 @@ export const KNOWN_UNSUPPORTED = new Set([
   'max_connections',
   'mount_point',
   'use_username_as_clientid',
-  'include_dir',
   'auth_plugin',
   'plugin',
   'auth_plugin_deny_special_chars',

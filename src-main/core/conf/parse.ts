@@ -32,8 +32,20 @@ import {
  * including the traps listed in FACTS.md (TLS without certfile+keyfile, options websockets ignore, a
  * websockets-only config, PSK and certificates on one listener).
  */
-export function parseMosquittoConf(text: string, file = 'mosquitto.conf'): MosquittoConf {
-  return new ConfParser(text, file).parse();
+export function parseMosquittoConf(
+  text: string,
+  file = 'mosquitto.conf',
+  options: ParseOptions = {},
+): MosquittoConf {
+  return new ConfParser(text, file, options).parse();
+}
+
+export interface ParseOptions {
+  /**
+   * Read the `*.conf` files of an `include_dir` folder (as written in the conf), in the order to load
+   * them. Without it, `include_dir` is refused with its line (the parser itself reads no files).
+   */
+  readIncludeDir?: (dir: string) => Array<{ file: string; text: string }>;
 }
 
 class ConfParser {
@@ -44,16 +56,30 @@ class ConfParser {
   private bridgePath = '';
   private securitySeen = false;
   private lineNo = 0;
+  /** The file being read: the main conf, or one of its include_dir files. */
+  private file: string;
+  private readonly files: Record<string, string> = {};
+  private level = 0;
 
   constructor(
     private readonly text: string,
-    private readonly file: string,
+    private readonly mainFile: string,
+    private readonly options: ParseOptions,
   ) {
-    this.conf.source = { file, lines: this.lines };
+    this.file = mainFile;
+    this.conf.source = { file: mainFile, lines: this.lines };
   }
 
   parse(): MosquittoConf {
-    const rows = this.text.split('\n');
+    this.readText(this.text);
+    if (Object.keys(this.files).length > 0) this.conf.source!.files = this.files;
+    this.file = this.mainFile;
+    this.finish();
+    return this.conf;
+  }
+
+  private readText(text: string): void {
+    const rows = text.split('\n');
     for (let i = 0; i < rows.length; i++) {
       this.lineNo = i + 1;
       const line = rows[i].replace(/\r+$/, '');
@@ -65,8 +91,30 @@ class ConfParser {
       const rest = spaceAt < 0 ? undefined : line.slice(spaceAt + 1);
       this.option(keyword, rest);
     }
-    this.finish();
-    return this.conf;
+  }
+
+  /** Mosquitto reads include_dir only from the main file: each `*.conf` in the folder, as if inline. */
+  private includeDir(rest: string | undefined): void {
+    const dir = this.stringValue('include_dir', rest);
+    if (this.level > 0) return;
+    if (!this.options.readIncludeDir) {
+      this.fail('include_dir needs the files of a folder: run the conf from a file (broker --config FILE)');
+    }
+    let entries: Array<{ file: string; text: string }>;
+    try {
+      entries = this.options.readIncludeDir(dir);
+    } catch (error) {
+      return this.fail(`unable to open include_dir "${dir}" (${(error as Error).message})`);
+    }
+    const [file, lineNo] = [this.file, this.lineNo];
+    this.level++;
+    for (const entry of entries) {
+      this.file = entry.file;
+      this.lineNo = 0;
+      this.readText(entry.text);
+    }
+    this.level--;
+    [this.file, this.lineNo] = [file, lineNo];
   }
 
   /** Stop at a line (the current one by default; null: the file as a whole). */
@@ -76,6 +124,14 @@ class ConfParser {
 
   private mark(path: string): void {
     this.lines[path] = this.lineNo;
+    if (this.file !== this.mainFile) this.files[path] = this.file;
+    else delete this.files[path];
+  }
+
+  /** Stop at the line (and file) where a setting was written. */
+  private failAt(message: string, path: string, fallback?: string): never {
+    const key = this.lines[path] !== undefined ? path : (fallback ?? path);
+    throw fileLineError(this.files[key] ?? this.mainFile, this.lines[key], message);
   }
 
   private option(keyword: string, rest: string | undefined): void {
@@ -88,6 +144,7 @@ class ConfParser {
       );
     }
     if (keyword === 'listener') return this.listener(rest);
+    if (keyword === 'include_dir') return this.includeDir(rest);
     if (keyword === 'protocol') return this.protocol(rest);
     if (keyword === 'tls_version') return this.tlsVersion(rest);
     if (keyword in LISTENER_STRING_OPTIONS) {
@@ -418,64 +475,69 @@ class ConfParser {
       this.fail('no "listener" line: add one, e.g. "listener 8883"', null);
     }
     if (conf.listeners.every((l) => l.protocol === 'websockets')) {
-      this.fail(
+      this.failAt(
         'only websockets listeners: Mosquitto 2.0.11 does not start without an mqtt listener ("Unable to start any listening sockets")',
-        this.lines[settingPath(0)],
+        settingPath(0),
       );
     }
     conf.listeners.forEach((listener, index) => this.checkListener(listener, index));
     for (const [index, bridge] of conf.bridges.entries()) {
-      const line = this.lines[`bridges[${index}]`];
-      if (bridge.addresses.length === 0) this.fail(`bridge "${bridge.name}" has no address line`, line);
-      if (bridge.topics.length === 0) this.fail(`bridge "${bridge.name}" has no topic line`, line);
+      const path = `bridges[${index}]`;
+      if (bridge.addresses.length === 0) this.failAt(`bridge "${bridge.name}" has no address line`, path);
+      if (bridge.topics.length === 0) this.failAt(`bridge "${bridge.name}" has no topic line`, path);
       if (Boolean(bridge.psk) !== Boolean(bridge.identity)) {
-        this.fail(`bridge "${bridge.name}" needs both bridge_psk and bridge_identity`, line);
+        this.failAt(`bridge "${bridge.name}" needs both bridge_psk and bridge_identity`, path);
       }
     }
   }
 
-  private lineOf(index: number, field: keyof ListenerSettings): number | undefined {
-    return this.lines[settingPath(index, field)];
-  }
-
   private checkListener(listener: ListenerSettings, index: number): void {
-    const listenerLine = this.lines[settingPath(index)];
-    const at = (field: keyof ListenerSettings) => this.lineOf(index, field) ?? listenerLine;
-    const notice = (message: string, line: number | undefined) =>
-      this.conf.notices.push({ level: 'warning', message, file: this.file, line });
+    const at = (field: keyof ListenerSettings) => settingPath(index, field);
+    const stop = (message: string, field: keyof ListenerSettings): never =>
+      this.failAt(message, at(field), settingPath(index));
+    const notice = (message: string, field: keyof ListenerSettings) => {
+      const key = this.lines[at(field)] !== undefined ? at(field) : settingPath(index);
+      this.conf.notices.push({
+        level: 'warning',
+        message,
+        file: this.files[key] ?? this.mainFile,
+        line: this.lines[key],
+      });
+    };
 
     if (listener.pskHint) {
       const clash = (['cafile', 'capath', 'certfile', 'keyfile'] as const).filter(
         (f) => listener[f] !== undefined,
       );
       if (clash.length > 0) {
-        const lines = [...clash.map(at), at('pskHint')].filter((l): l is number => l !== undefined);
-        this.fail(
+        const fields: Array<keyof ListenerSettings> = [...clash, 'pskHint'];
+        const last = fields.reduce((a, b) => ((this.lines[at(b)] ?? 0) > (this.lines[at(a)] ?? 0) ? b : a));
+        stop(
           `psk_hint and ${clash.map((f) => LISTENER_KEYWORDS[f]).join(', ')} on one listener: Mosquitto 2.0.11 refuses this or silently ignores the PSK, depending on line order — use two listeners`,
-          Math.max(...lines),
+          last,
         );
       }
     }
     if (listener.protocol === 'websockets') {
       for (const field of NOT_FOR_WEBSOCKETS) {
         if (listener[field] !== undefined) {
-          this.fail(
+          stop(
             `${LISTENER_KEYWORDS[field]} does not apply to websockets listeners: Mosquitto 2.0.11 silently ignores it there`,
-            at(field),
+            field,
           );
         }
       }
     }
     if (listener.certfile && !listener.keyfile) {
-      this.fail(
+      stop(
         'certfile without keyfile: Mosquitto would run this listener as plain MQTT, without TLS',
-        at('certfile'),
+        'certfile',
       );
     }
     if (listener.keyfile && !listener.certfile) {
-      this.fail(
+      stop(
         'keyfile without certfile: Mosquitto would run this listener as plain MQTT, without TLS',
-        at('keyfile'),
+        'keyfile',
       );
     }
     const certificateTls = hasCertificateTls(listener);
@@ -486,42 +548,42 @@ class ConfParser {
       if (certificateTls) continue;
       if (pskTls && ['tlsVersion', 'ciphers', 'ciphersTls13', 'useIdentityAsUsername'].includes(field))
         continue;
-      this.fail(
+      stop(
         `${LISTENER_KEYWORDS[field]} has no effect: this listener has no certfile and keyfile, so Mosquitto runs it as plain MQTT without TLS`,
-        at(field),
+        field,
       );
     }
     if (certificateTls) {
       if (listener.requireCertificate && !listener.cafile && !listener.capath) {
         notice(
           'require_certificate true without cafile or capath: no client certificate can be verified, every client will be refused',
-          at('requireCertificate'),
+          'requireCertificate',
         );
       }
       if ((listener.useIdentityAsUsername || listener.useSubjectAsUsername) && !listener.requireCertificate) {
         const field = listener.useIdentityAsUsername ? 'useIdentityAsUsername' : 'useSubjectAsUsername';
         notice(
           `${LISTENER_KEYWORDS[field]} without require_certificate true: clients are never asked for a certificate, so Mosquitto refuses every client (CONNACK 4)`,
-          at(field),
+          field,
         );
       }
       if (listener.useIdentityAsUsername && listener.useSubjectAsUsername) {
         notice(
           'use_identity_as_username and use_subject_as_username both set: the CN wins (Mosquitto rule)',
-          at('useSubjectAsUsername'),
+          'useSubjectAsUsername',
         );
       }
       if (listener.crlfile && !listener.requireCertificate) {
         notice(
           'crlfile without require_certificate true: clients are not asked for certificates, the CRL has no effect',
-          at('crlfile'),
+          'crlfile',
         );
       }
     }
     if (pskTls) {
       const security = this.conf.perListenerSettings ? listener.security : this.conf.security;
       if (!security?.pskFile) {
-        notice('psk_hint without psk_file: no PSK identity can connect to this listener', at('pskHint'));
+        notice('psk_hint without psk_file: no PSK identity can connect to this listener', 'pskHint');
       }
     }
   }
