@@ -401,10 +401,12 @@ function table(results) {
   const fmt = (v, digits = 1) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
   const add = (label, get, digits, lowerIsBetter = true) => {
     const values = cols.map((c) => get(by[c]));
-    const ratio = (other) =>
-      by.ours && by[other]
-        ? `${(get(by.ours) / get(by[other])).toFixed(2)}×${lowerIsBetter ? '' : ' (higher is better)'}`
-        : '—';
+    const ratio = (other) => {
+      if (!by.ours || !by[other]) return '—';
+      const [a, b] = [get(by.ours), get(by[other])];
+      if (!b) return a ? '—' : 'same';
+      return `${(a / b).toFixed(2)}×${lowerIsBetter ? '' : ' (higher is better)'}`;
+    };
     rows.push([label, ...values.map((v) => fmt(v, digits)), ratio('aedes'), ratio('mosquitto')]);
   };
   for (const [key, label] of [
