@@ -1,11 +1,37 @@
 // The inspect domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
-import type { InspectReport } from '../../core/inspect/index.js';
+import type { BrokerSide, InspectFix, InspectReport } from '../../core/inspect/index.js';
+import type { CertificateSummary } from '../../core/pki/index.js';
+
+export type { BrokerSide, InspectFix } from '../../core/inspect/index.js';
 
 /** A probe's report plus the same check as an `openssl s_client` line. */
 export interface InspectResult extends InspectReport {
   opensslCommand: string;
+  /**
+   * When the target is the app's own running broker: its log entries for the probe's connections (matched
+   * by the probe's local port, else its MQTT client id), with the refusal, if any. null for any other broker.
+   */
+  brokerSide: BrokerSide | null;
+  /** One-click fixes for problems where the workspace owns the certificate at fault. */
+  fixes: InspectFix[];
+}
+
+/** What `inspect.fix` did. */
+export interface InspectFixResult {
+  /** One sentence: what was changed. */
+  done: string;
+  /** Files written: workspace-relative (`certs/broker.crt`, `broker/server.crt`) or absolute (exports). */
+  files: string[];
+  /** The re-issued certificate (reissue-san). */
+  certificate?: CertificateSummary;
+  /**
+   * The workspace broker reloaded the rewritten certfile (true), refused it (false, see reloadError), or
+   * was not concerned (null: not running, or no broker file written).
+   */
+  reloaded: boolean | null;
+  reloadError?: string;
 }
 
 /** A remembered probe (never a key, passphrase, password or PEM text: only names and settings). */
@@ -111,6 +137,31 @@ const commandParams = inspectProbeParams.omit({ remember: true, timeoutMs: true 
     .optional(),
 });
 
+const certificateName = z.string().min(1).max(200);
+
+export const inspectFixParams = z.discriminatedUnion('kind', [
+  /** Re-issue a workspace server certificate with a SAN added; workspace broker certfiles holding it follow. */
+  z
+    .object({
+      kind: z.literal('reissue-san'),
+      certificate: certificateName,
+      san: z.string().min(4).max(300),
+    })
+    .strict(),
+  /** Rewrite the workspace broker certfile(s) holding this certificate with its full chain. */
+  z.object({ kind: z.literal('broker-chain'), certificate: certificateName }).strict(),
+  /** Write NAME.chain.crt (leaf + intermediates) into a folder the user named (for another broker). */
+  z
+    .object({
+      kind: z.literal('export-chain'),
+      certificate: certificateName,
+      outDir: z.string().min(1).max(4096),
+    })
+    .strict(),
+]);
+
+export type InspectFixParams = z.input<typeof inspectFixParams>;
+
 export const inspectMethods = {
   /** Probe a target: the handshake both ways, the chain as sent, diagnosis with fixes, MQTT CONNACK. */
   'inspect.probe': method(inspectProbeParams, returns<InspectResult>()),
@@ -124,6 +175,8 @@ export const inspectMethods = {
     readonly: true,
     example: {},
   }),
+  /** Carry out one of a probe's `fixes` (not trust-ca: that is a probe option). Inspect again to see it gone. */
+  'inspect.fix': method(inspectFixParams, returns<InspectFixResult>()),
   /** Forget one target, or all of them. */
   'inspect.forget': method(
     z.object({ target: z.string().optional() }).strict(),

@@ -1,12 +1,33 @@
 import {
   inspectMethods,
+  type InspectFixResult,
   type InspectHistoryEntry,
   type InspectProbeParams,
   type InspectTrust,
 } from '../contract/inspect.js';
 import type { Handlers, ServiceContext } from './handler.js';
-import { opensslCommand, probe, type ClientIdentity, type ProbeOptions } from '../../core/inspect/index.js';
-import { certificateChain, currentCrl, tlsMaterial } from '../../core/pki/index.js';
+import type { BrokerEvent, ListenerStatus } from '../../core/broker/index.js';
+import {
+  brokerRefusalProblem,
+  collectBrokerSide,
+  exportChainFile,
+  fixesFor,
+  opensslCommand,
+  ownListener,
+  parseTarget,
+  probe,
+  probeTraces,
+  reissueWithSan,
+  workspaceBrokerCertfiles,
+  writeBrokerChain,
+  type BrokerSide,
+  type ClientIdentity,
+  type FixOutcome,
+  type InspectFix,
+  type InspectReport,
+  type ProbeOptions,
+} from '../../core/inspect/index.js';
+import { certificateChain, currentCrl, listCertificates, tlsMaterial } from '../../core/pki/index.js';
 import { UserError } from '../../core/user-error.js';
 import type { Workspace } from '../../core/workspace/workspace.js';
 
@@ -129,11 +150,96 @@ function commandFor(
   });
 }
 
+/** How long to wait for the broker's closing entries of the probe's connections, and for a reload. */
+const BROKER_LOG_WAIT_MS = 1500;
+const RELOAD_WAIT_MS = 3000;
+
+const lastSeq = (events: BrokerEvent[]): number => events[events.length - 1]?.seq ?? 0;
+
 export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMethods> {
+  /** The app's running broker's listener that a target reaches, and whether it runs the workspace settings. */
+  const ownBroker = async (
+    targetText: string,
+  ): Promise<{ listener: ListenerStatus; workspace: boolean; since: number } | null> => {
+    const status = await ctx.call('broker.status', {});
+    if (!status.running) return null;
+    const listener = await ownListener(parseTarget(targetText), status.listeners);
+    if (!listener) return null;
+    return {
+      listener,
+      workspace: status.source === 'workspace',
+      since: lastSeq(await ctx.call('broker.events', {})),
+    };
+  };
+
+  const fixes = (
+    params: InspectProbeParams,
+    report: InspectReport,
+    own: { listener: ListenerStatus; workspace: boolean } | null,
+  ): InspectFix[] => {
+    let certificates;
+    try {
+      certificates = listCertificates(ctx.workspace);
+    } catch {
+      return []; // a damaged index: the Certificates view says why
+    }
+    return fixesFor({
+      report,
+      certificates,
+      trustedCa: params.trust?.kind === 'workspace' ? params.trust.name : null,
+      brokerCertfiles:
+        own?.workspace === true
+          ? workspaceBrokerCertfiles(ctx.workspace).filter((file) => file.index === own.listener.index)
+          : [],
+    });
+  };
+
+  /** After broker files were rewritten: wait until the running workspace broker reloaded them. */
+  const awaitReload = async (
+    since: number,
+    files: string[],
+  ): Promise<Pick<InspectFixResult, 'reloaded' | 'reloadError'>> => {
+    const paths = new Set(files.map((file) => ctx.workspace.path(file)));
+    const until = Date.now() + RELOAD_WAIT_MS;
+    while (Date.now() < until) {
+      const events = await ctx.call('broker.events', { since });
+      const failed = events.find((e) => e.kind === 'error' && e.file !== undefined && paths.has(e.file));
+      if (failed) return { reloaded: false, reloadError: failed.message };
+      if (events.some((e) => e.kind === 'reloaded' && e.file !== undefined && paths.has(e.file)))
+        return { reloaded: true };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return {
+      reloaded: false,
+      reloadError: `the broker did not reload ${files.join(', ')} within ${RELOAD_WAIT_MS / 1000} s: restart it`,
+    };
+  };
+
   return {
     'inspect.probe': async (params) => {
+      const own = await ownBroker(params.target);
       const report = await probe(params.target, probeOptions(ctx.workspace, params));
-      const result = { ...report, opensslCommand: commandFor(params) };
+      let side: BrokerSide | null = null;
+      if (own) {
+        const since = own.since;
+        side = await collectBrokerSide(
+          own.listener.url,
+          () => ctx.call('broker.events', { since }),
+          probeTraces(report),
+          BROKER_LOG_WAIT_MS,
+        );
+        const refused = brokerRefusalProblem(report, side);
+        if (refused) {
+          report.problems.push(refused);
+          report.ok = false;
+        }
+      }
+      const result = {
+        ...report,
+        opensslCommand: commandFor(params),
+        brokerSide: side,
+        fixes: fixes(params, report, own),
+      };
       if (params.remember !== false) {
         const mqtt = params.mqtt;
         const entry: InspectHistoryEntry = {
@@ -162,6 +268,26 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
         codes: report.problems.map((problem) => problem.code),
       });
       return result;
+    },
+    'inspect.fix': async (params) => {
+      const status = await ctx.call('broker.status', {});
+      const since = status.running ? lastSeq(await ctx.call('broker.events', {})) : 0;
+      let outcome: FixOutcome;
+      if (params.kind === 'reissue-san') {
+        outcome = reissueWithSan(ctx.workspace, params.certificate, params.san);
+        ctx.emit('pki.changed', { names: [params.certificate] });
+      } else if (params.kind === 'broker-chain') {
+        outcome = writeBrokerChain(ctx.workspace, params.certificate);
+      } else {
+        outcome = exportChainFile(ctx.workspace, params.certificate, params.outDir);
+      }
+      const brokerFiles =
+        params.kind === 'export-chain' ? [] : outcome.files.filter((f) => !f.startsWith('certs/'));
+      const reload =
+        brokerFiles.length > 0 && status.running && status.source === 'workspace'
+          ? await awaitReload(since, brokerFiles)
+          : { reloaded: null };
+      return { ...outcome, ...reload };
     },
     'inspect.opensslCommand': (params) => commandFor(params),
     'inspect.history': () => readHistory(ctx.workspace),

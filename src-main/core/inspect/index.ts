@@ -8,3 +8,23 @@ export { opensslCommand, shellQuote, type OpensslCommandOptions } from './openss
 export { parseTarget } from './target.js';
 export { systemTrust } from './probe-material.js';
 export type * from './types.js';
+export {
+  brokerEventsFor,
+  brokerRefusalProblem,
+  brokerSide,
+  collectBrokerSide,
+  isThisMachine,
+  ownListener,
+  probeTraces,
+  type BrokerSide,
+  type ProbeTraces,
+} from './broker-side.js';
+export { fixesFor, type BrokerCertfile, type FixInput, type InspectFix } from './fixes.js';
+export {
+  exportChainFile,
+  reissueWithSan,
+  workspaceBrokerCertfiles,
+  writeBrokerChain,
+  type FixOutcome,
+  type WorkspaceBrokerCertfile,
+} from './apply-fix.js';

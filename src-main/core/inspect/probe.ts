@@ -51,6 +51,8 @@ interface ProbeContext {
   clock: () => number;
   timeline: TimelineEntry[];
   mqttFields: ConnectFields | null;
+  /** Local TCP ports of every connection the probe opened (a broker logs them as the remote port). */
+  localPorts: number[];
 }
 
 function connectFields(options: ProbeOptions, force: boolean): ConnectFields | null {
@@ -99,6 +101,7 @@ function emptyReport(context: ProbeContext): InspectReport {
     timeline: [],
     problems: [],
     notes: [],
+    localPorts: [],
     durationMs: 0,
   };
 }
@@ -146,14 +149,19 @@ function pushTimeline(context: ProbeContext, events: ExchangeEvent[]): void {
   }
 }
 
+/** Open a TCP connection for the probe, remembering its local port. */
+async function connectFor(context: ProbeContext, deadline: number): ReturnType<typeof tcpConnect> {
+  const tcp = await tcpConnect(context.target.host, context.target.port, deadline);
+  if (tcp.kind === 'connected' && tcp.socket.localPort !== undefined)
+    context.localPorts.push(tcp.socket.localPort);
+  return tcp;
+}
+
 /** A second, plain-MQTT look at a port that did not answer TLS: is it a plain MQTT listener? */
-async function answersPlainMqtt(
-  target: ProbeTarget,
-  deadline: number,
-  clock: () => number,
-): Promise<boolean> {
+async function answersPlainMqtt(context: ProbeContext): Promise<boolean> {
+  const { deadline, clock } = context;
   const until = Math.min(deadline, Date.now() + 3000);
-  const tcp = await tcpConnect(target.host, target.port, until);
+  const tcp = await connectFor(context, until);
   if (tcp.kind !== 'connected') return false;
   try {
     const exchange = await mqttConnect(
@@ -172,7 +180,7 @@ async function answersPlainMqtt(
 /** A second, TLS look at a port that did not answer plain MQTT: does it start a TLS handshake? */
 async function answersTls(target: ProbeTarget, context: ProbeContext): Promise<boolean> {
   const until = Math.min(context.deadline, Date.now() + 3000);
-  const tcp = await tcpConnect(target.host, target.port, until);
+  const tcp = await connectFor(context, until);
   if (tcp.kind !== 'connected') return false;
   const run = await runHandshake(tcp.socket, {
     servername: isIP(target.host) ? null : target.host,
@@ -194,6 +202,7 @@ function finish(report: InspectReport, context: ProbeContext, transcript: Transc
     : [...context.timeline].sort((a, b) => a.atMs - b.atMs);
   report.durationMs = Math.round(context.clock());
   report.problems = dedupe(report.problems);
+  report.localPorts = [...context.localPorts];
   return report;
 }
 
@@ -210,7 +219,7 @@ function dedupe(problems: Problem[]): Problem[] {
 async function plainProbe(context: ProbeContext, report: InspectReport): Promise<InspectReport> {
   const { target } = context;
   const fields = context.mqttFields!;
-  const tcp = await tcpConnect(target.host, target.port, context.deadline);
+  const tcp = await connectFor(context, context.deadline);
   if (tcp.kind === 'timeout') {
     report.problems.push(timeoutProblem('the TCP connection', context.timeoutMs, target));
     return finish(report, context, null);
@@ -402,11 +411,12 @@ export async function probe(
     clock: () => performance.now() - started,
     timeline: [],
     mqttFields: connectFields(options, plain),
+    localPorts: [],
   };
   const report = emptyReport(context);
   if (plain) return plainProbe(context, report);
 
-  const tcp = await tcpConnect(target.host, target.port, context.deadline);
+  const tcp = await connectFor(context, context.deadline);
   if (tcp.kind === 'timeout') {
     report.problems.push(timeoutProblem('the TCP connection', timeoutMs, target));
     return finish(report, context, null);
@@ -498,10 +508,7 @@ export async function probe(
       report.problems.push(notTlsProblem(target, describeForeignBytes(facts.notTlsPreview)));
     } else if (run.outcome === 'timeout') {
       report.problems.push(timeoutProblem('an answer to the TLS ClientHello', timeoutMs, target));
-    } else if (
-      !facts.serverSentAnything &&
-      (await answersPlainMqtt(target, context.deadline, context.clock))
-    ) {
+    } else if (!facts.serverSentAnything && (await answersPlainMqtt(context))) {
       report.problems.push(
         notTlsProblem(
           target,

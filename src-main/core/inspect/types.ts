@@ -156,5 +156,10 @@ export interface InspectReport {
   problems: Problem[];
   /** Things worth knowing that do not make a client fail (e.g. the root is sent, a CN-only match). */
   notes: Note[];
+  /**
+   * Local TCP ports of the probe's connections, in the order opened (a broker's log shows them as the
+   * client's port: the way to find this probe there).
+   */
+  localPorts: number[];
   durationMs: number;
 }

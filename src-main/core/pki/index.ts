@@ -9,6 +9,7 @@ export * from './types.js';
 export { createCa, ROOT_CA_DAYS, INTERMEDIATE_CA_DAYS } from './ca.js';
 export { issueCertificate, issueBatch, parseDeviceList, LEAF_DAYS } from './issue.js';
 export { signCsr } from './sign-csr.js';
+export { reissueCertificate, type ReissueOptions } from './reissue.js';
 export { importCertificate } from './import.js';
 export { revokeCertificate, buildCrl, currentCrl, type BuildCrlOptions } from './revoke.js';
 export { listCertificates, showCertificate, deleteCertificate } from './catalog.js';
