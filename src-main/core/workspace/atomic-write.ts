@@ -10,8 +10,16 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-/** Write data to a temporary file beside `path`, fsync it, and return the temp path (not yet renamed). */
-export function writeTemp(path: string, data: string | Uint8Array, mode = PUBLIC_MODE): string {
+/**
+ * Write data to a temporary file beside `path`, fsync it (unless `fsync: false`, for a caller that
+ * flushes many files together), and return the temp path (not yet renamed).
+ */
+export function writeTemp(
+  path: string,
+  data: string | Uint8Array,
+  mode = PUBLIC_MODE,
+  { fsync = true }: { fsync?: boolean } = {},
+): string {
   mkdirSync(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
   const fd = openSync(temp, 'wx', mode);
@@ -19,7 +27,7 @@ export function writeTemp(path: string, data: string | Uint8Array, mode = PUBLIC
     const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     let offset = 0;
     while (offset < buffer.length) offset += writeSync(fd, buffer, offset);
-    fsyncSync(fd);
+    if (fsync) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     rmSync(temp, { force: true });

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir, writeTemp } from './atomic-write.js';
+import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir } from './atomic-write.js';
+import { discardStaged, renameStaged, stageFiles } from './staged-write.js';
 import { UserError } from '../user-error.js';
 
 /** The on-disk format version written to workspace.json. */
@@ -8,6 +9,16 @@ export const WORKSPACE_FORMAT = 1;
 
 export type WorkspaceChange =
   { path: string; data: string | Uint8Array; secret?: boolean } | { path: string; remove: true };
+
+/** A commit whose new files are written to temp files but not yet renamed into place. */
+export interface StagedCommit {
+  /** The temp files, for a caller that makes them durable itself. */
+  temps: string[];
+  /** Rename the temp files into place, apply the removals, fsync the folders touched. */
+  publish(): void;
+  /** Remove the temp files: the workspace stays as it was. */
+  discard(): void;
+}
 
 /**
  * A workspace is a folder: `workspace.json` (format marker), one JSON index per domain
@@ -71,6 +82,15 @@ export class Workspace {
 
   /** Apply a set of file changes all together: temp files first, then renames, then removals. */
   commit(changes: WorkspaceChange[]): void {
+    this.stage(changes).publish();
+  }
+
+  /**
+   * The first half of a commit: every new file written to a temp file beside its target (fsynced each,
+   * unless `fsync: false` for a caller that flushes the temp files together before publishing), nothing
+   * visible yet. `publish()` renames them into place and applies the removals; `discard()` drops them.
+   */
+  stage(changes: WorkspaceChange[], options: { fsync?: boolean } = {}): StagedCommit {
     const all: WorkspaceChange[] = [...changes];
     if (!changes.some((c) => c.path === 'workspace.json') && !this.exists('workspace.json')) {
       all.push({
@@ -79,32 +99,34 @@ export class Workspace {
       });
     }
     mkdirSync(this.dir, { recursive: true });
-    const staged: Array<{ temp: string; target: string }> = [];
-    try {
-      for (const change of all) {
-        if ('remove' in change) continue;
-        const target = this.path(change.path);
-        staged.push({
-          temp: writeTemp(target, change.data, change.secret ? PRIVATE_MODE : PUBLIC_MODE),
-          target,
-        });
-      }
-    } catch (error) {
-      for (const { temp } of staged) rmSync(temp, { force: true });
-      throw error;
-    }
-    const dirs = new Set<string>();
-    for (const { temp, target } of staged) {
-      renameSync(temp, target);
-      dirs.add(dirname(target));
-    }
-    for (const change of all) {
-      if (!('remove' in change)) continue;
-      const target = this.path(change.path);
-      if (existsSync(target) && statSync(target).isFile()) rmSync(target);
-      dirs.add(dirname(target));
-    }
-    for (const dir of dirs) fsyncDir(dir);
+    const staged = stageFiles(
+      all.flatMap((change) =>
+        'remove' in change
+          ? []
+          : [
+              {
+                target: this.path(change.path),
+                data: change.data,
+                mode: change.secret ? PRIVATE_MODE : PUBLIC_MODE,
+              },
+            ],
+      ),
+      options,
+    );
+    return {
+      temps: staged.map((s) => s.temp),
+      discard: () => discardStaged(staged),
+      publish: () => {
+        const dirs = renameStaged(staged);
+        for (const change of all) {
+          if (!('remove' in change)) continue;
+          const target = this.path(change.path);
+          if (existsSync(target) && statSync(target).isFile()) rmSync(target);
+          dirs.add(dirname(target));
+        }
+        for (const dir of dirs) fsyncDir(dir);
+      },
+    };
   }
 
   /** Convenience for one JSON index file. */
