@@ -13,6 +13,7 @@ import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract
 import { ApiService } from '../../src-main/api/service.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
+import { cli } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readableByMosquitto } from './openssl-pki.js';
 import { sClient } from './s-client.js';
@@ -74,6 +75,13 @@ describe('the broker side of a probe of our own broker', () => {
     expect(side.events.map((e) => e.kind)).toEqual(['connected', 'disconnected']);
     // Only this connection: every entry has the same connection number.
     expect(new Set(side.events.map((e) => e.connection)).size).toBe(1);
+
+    // Without the CONNECT, TLS 1.3 leaves open whether the certificate is accepted; our broker's log says.
+    const quiet = await api('inspect.probe', { target: `localhost:${port}`, trust, clientCert: device1 });
+    expect(quiet.problems).toEqual([]);
+    expect(quiet.brokerSide!.events.map((e) => e.kind)).toEqual(['disconnected']);
+    expect(quiet.clientAuth.accepted).toBe(true);
+    expect(quiet.notes).toEqual([]);
   });
 
   it('no client certificate: CLIENT_CERT_REQUIRED here, "no client certificate" in the broker’s log', async () => {
@@ -100,6 +108,8 @@ describe('the broker side of a probe of our own broker', () => {
     expect(refusal.reason).toMatch(/unknown CA/);
     expect(result.localPorts).toContain(refusal.remotePort);
     expect(result.brokerSide!.events.every((e) => result.localPorts.includes(e.remotePort!))).toBe(true);
+    // The handshake went through, but the broker refused the certificate: not "accepted".
+    expect(result.clientAuth).toMatchObject({ requested: true, certificatesSent: 1, accepted: false });
   });
 
   it('without the MQTT CONNECT the refusal is invisible to a client; the broker side makes it a problem', async () => {
@@ -257,11 +267,28 @@ describe('the chain-file fix for another broker (Debian’s Mosquitto)', () => {
     const leafOnly = await startMosquitto(out, conf(join(out, 'plant-broker.crt')), mqttPort);
     const probe = { target: `localhost:${mqttPort}`, trust, mqtt: true };
     let broken;
+    let human;
+    let json;
     try {
       broken = await api('inspect.probe', probe);
+      // The CLI on the same workspace names the same fix (carried out in the Inspector view).
+      const args = ['inspect', `localhost:${mqttPort}`, '--ca', join(workspaceDir, 'certs', 'root-ca.crt')];
+      human = await cli([...args, '--workspace', workspaceDir]);
+      json = await cli([...args, '--json', '--workspace', workspaceDir]);
     } finally {
       await leafOnly.stop();
     }
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(
+      /one click in the Inspector view: Export the chain file of “plant-broker”: Writes plant-broker.chain.crt/,
+    );
+    expect(JSON.parse(json.stdout).fixes).toEqual([
+      expect.objectContaining({
+        kind: 'export-chain',
+        certificate: 'plant-broker',
+        problem: 'MISSING_INTERMEDIATE',
+      }),
+    ]);
     expect(broken.problems.map((p) => p.code)).toEqual(['MISSING_INTERMEDIATE']);
     expect(broken.brokerSide).toBeNull();
     const fix = broken.fixes.find((f) => f.problem === 'MISSING_INTERMEDIATE')!;

@@ -8,7 +8,7 @@ import {
 import type { Handlers, ServiceContext } from './handler.js';
 import type { BrokerEvent, ListenerStatus } from '../../core/broker/index.js';
 import {
-  brokerRefusalProblem,
+  applyBrokerVerdict,
   collectBrokerSide,
   exportChainFile,
   fixesFor,
@@ -228,11 +228,7 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
           probeTraces(report),
           BROKER_LOG_WAIT_MS,
         );
-        const refused = brokerRefusalProblem(report, side);
-        if (refused) {
-          report.problems.push(refused);
-          report.ok = false;
-        }
+        applyBrokerVerdict(report, side);
       }
       const result = {
         ...report,

@@ -150,6 +150,13 @@ function printHuman(ctx: CliContext, result: InspectResult): void {
   for (const problem of result.problems) {
     ctx.out(`${problem.code}: ${problem.message}`);
     ctx.out(`  fix: ${problem.fix}`);
+    for (const fix of result.fixes.filter((f) => f.problem === problem.code)) {
+      ctx.out(`  one click in the Inspector view: ${fix.label.replace(/…$/, '')}: ${fix.detail}`);
+    }
+  }
+  if (result.brokerSide) {
+    ctx.out(`our broker (${result.brokerSide.listener}) logged for this connection:`);
+    for (const event of result.brokerSide.events) ctx.out(`  ${event.time} ${event.message}`);
   }
   for (const note of result.notes) {
     ctx.out(`note: ${note.message}`);
@@ -276,6 +283,8 @@ export const inspectCommands: Command[] = [
           notes: result.notes,
           timeline: result.timeline,
           opensslCommand: result.opensslCommand,
+          fixes: result.fixes,
+          brokerSide: result.brokerSide,
           durationMs: result.durationMs,
         });
       } else {

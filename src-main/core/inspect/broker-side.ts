@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { BrokerEvent, ListenerStatus } from '../broker/index.js';
 import type { Problem } from '../problems.js';
+import { UNDECIDED_CLIENT_CERT } from './probe.js';
 import type { InspectReport, ProbeTarget } from './types.js';
 
 export interface BrokerSide {
@@ -151,6 +152,48 @@ const REFUSAL_FIXES: Partial<Record<Problem['code'], string>> = {
   MQTT_NOT_AUTHORIZED:
     'Check the username and password, or the certificate the broker takes the username from.',
 };
+
+const CERTIFICATE_REFUSALS = new Set<Problem['code']>([
+  'CLIENT_CERT_REQUIRED',
+  'CLIENT_CERT_REJECTED',
+  'EXPIRED',
+  'NOT_YET_VALID',
+  'REVOKED',
+  'WRONG_PURPOSE',
+  'BAD_SIGNATURE',
+  'NOT_A_CA',
+  'PATH_LENGTH_EXCEEDED',
+]);
+
+/**
+ * Correct the report with what our broker logged: a certificate it refused is not "accepted" (a Node
+ * broker finishes the handshake and refuses at CONNECT, which looks like acceptance from the client),
+ * and a refusal the probe could not see becomes a problem (see brokerRefusalProblem).
+ */
+export function applyBrokerVerdict(report: InspectReport, side: BrokerSide | null): void {
+  if (!side) return;
+  const refusal = side.refusal;
+  const sent = report.clientAuth.requested && (report.clientAuth.certificatesSent ?? 0) > 0;
+  if (sent && refusal?.problem && CERTIFICATE_REFUSALS.has(refusal.problem)) {
+    report.clientAuth.accepted = false;
+  } else if (
+    sent &&
+    !refusal &&
+    side.complete &&
+    side.events.some((event) => event.clientCertificate !== undefined)
+  ) {
+    report.clientAuth.accepted = true; // the broker logged the connection with our certificate and no refusal
+  }
+  if (report.clientAuth.accepted !== null) {
+    report.notes = report.notes.filter((note) => note.message !== UNDECIDED_CLIENT_CERT);
+  }
+  if (!refusal) return;
+  const problem = brokerRefusalProblem(report, side);
+  if (problem) {
+    report.problems.push(problem);
+    report.ok = false;
+  }
+}
 
 /**
  * What our broker refused that the probe could not see (e.g. TLS 1.3: the broker refuses a certificate

@@ -9,6 +9,7 @@ export { parseTarget } from './target.js';
 export { systemTrust } from './probe-material.js';
 export type * from './types.js';
 export {
+  applyBrokerVerdict,
   brokerEventsFor,
   brokerRefusalProblem,
   brokerSide,

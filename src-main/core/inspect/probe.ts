@@ -42,6 +42,10 @@ import type {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** The note when TLS 1.3 left open whether the broker accepts our certificate (its log may tell). */
+export const UNDECIDED_CLIENT_CERT =
+  'The broker did not show within the wait whether it accepts our client certificate (TLS 1.3 decides after the handshake).';
+
 interface ProbeContext {
   target: ProbeTarget;
   options: ProbeOptions;
@@ -583,8 +587,7 @@ export async function probe(
     material.identity
   ) {
     report.notes.push({
-      message:
-        'The broker did not show within the wait whether it accepts our client certificate (TLS 1.3 decides after the handshake).',
+      message: UNDECIDED_CLIENT_CERT,
       fix: 'Add the MQTT check (--mqtt): the CONNACK shows it for sure.',
     });
   }
