@@ -7,6 +7,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract/index.js';
@@ -128,6 +129,23 @@ describe('the broker side of a probe of our own broker', () => {
     expect(none.brokerSide!.refusal!.reason).toMatch(/no client certificate/);
     const history = await api('inspect.history', {});
     expect(history[0]).toMatchObject({ ok: false, codes: ['CLIENT_CERT_REQUIRED'] });
+  });
+
+  it('our broker reached by this machine’s host name or another of its addresses: still its log', async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+    for (const host of [hostname(), ...(external ? [external] : [])]) {
+      const result = await api('inspect.probe', {
+        target: `${host}:${port}`,
+        trust,
+        clientCert: device1,
+        mqtt: true,
+      });
+      expect(result.mqtt?.returnCode).toBe(0);
+      const connected = result.brokerSide!.events.find((e) => e.kind === 'connected')!;
+      expect(result.localPorts).toContain(connected.remotePort);
+    }
   });
 
   it('another broker (not ours): no broker side', async () => {
