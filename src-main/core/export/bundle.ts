@@ -1,6 +1,7 @@
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir, writeTemp } from '../workspace/atomic-write.js';
+import { renameStaged, stageFiles, type StagedFile } from '../workspace/staged-write.js';
 import { UserError, messageOf } from '../user-error.js';
 import { tarGz, type TarEntry } from './tar-writer.js';
 
@@ -134,23 +135,23 @@ export function writeBundleFolder(dir: string, files: readonly BundleFile[]): Wr
   if (existsSync(root) && !statSync(root).isDirectory()) {
     throw new UserError(`${root}: exists and is not a folder`, 'BAD_OUTPUT', { file: root, field: 'out' });
   }
-  const staged: Array<{ temp: string; target: string }> = [];
+  let staged: StagedFile[];
   try {
     mkdirSync(root, { recursive: true });
-    for (const file of files) {
-      const target = join(root, ...file.path.split('/'));
-      if (existsSync(target) && statSync(target).isDirectory()) {
-        throw new UserError(`${target}: is a folder, cannot write the file there`, 'BAD_OUTPUT', {
-          file: target,
-        });
-      }
-      staged.push({
-        temp: writeTemp(target, file.data, file.mode === PRIVATE_MODE ? PRIVATE_MODE : PUBLIC_MODE),
-        target,
-      });
-    }
+    staged = stageFiles(
+      (function* () {
+        for (const file of files) {
+          const target = join(root, ...file.path.split('/'));
+          if (existsSync(target) && statSync(target).isDirectory()) {
+            throw new UserError(`${target}: is a folder, cannot write the file there`, 'BAD_OUTPUT', {
+              file: target,
+            });
+          }
+          yield { target, data: file.data, mode: file.mode === PRIVATE_MODE ? PRIVATE_MODE : PUBLIC_MODE };
+        }
+      })(),
+    );
   } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
     if (error instanceof UserError) throw error;
     throw new UserError(`${root}: cannot write the bundle (${messageOf(error)})`, 'BAD_OUTPUT', {
       file: root,
@@ -168,12 +169,7 @@ export function writeBundleFolder(dir: string, files: readonly BundleFile[]): Wr
       owned.push(files[i]!.path);
     });
   }
-  const dirs = new Set<string>();
-  for (const { temp, target } of staged) {
-    renameSync(temp, target);
-    dirs.add(dirname(target));
-  }
-  for (const d of dirs) fsyncDir(d);
+  for (const d of renameStaged(staged)) fsyncDir(d);
   return { target: { kind: 'folder', dir: root }, files: staged.map((s) => s.target), owned };
 }
 

@@ -3,10 +3,11 @@
  * intermediates, no root) and ca.crt (the root of its chain); der → NAME.der; p12 → NAME.p12 (key,
  * leaf, intermediates and root under a passphrase). All files appear together or none does.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../user-error.js';
-import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir, writeTemp } from '../workspace/atomic-write.js';
+import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir } from '../workspace/atomic-write.js';
+import { renameStaged, stageFiles, type StagedFile } from '../workspace/staged-write.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { readCertificate } from './certificate.js';
 import { certificateChain } from './chain.js';
@@ -20,19 +21,21 @@ function writeAll(
   files: Array<{ name: string; data: string | Buffer; secret?: boolean }>,
 ): string[] {
   mkdirSync(dir, { recursive: true });
-  const staged: Array<{ temp: string; target: string }> = [];
+  let staged: StagedFile[];
   try {
-    for (const file of files) {
-      const target = join(dir, file.name);
-      staged.push({ temp: writeTemp(target, file.data, file.secret ? PRIVATE_MODE : PUBLIC_MODE), target });
-    }
+    staged = stageFiles(
+      files.map((file) => ({
+        target: join(dir, file.name),
+        data: file.data,
+        mode: file.secret ? PRIVATE_MODE : PUBLIC_MODE,
+      })),
+    );
   } catch (error) {
-    for (const { temp } of staged) rmSync(temp, { force: true });
     throw new UserError(`outDir: cannot write to ${dir} (${(error as Error).message})`, 'EXPORT_FAILED', {
       field: 'outDir',
     });
   }
-  for (const { temp, target } of staged) renameSync(temp, target);
+  renameStaged(staged);
   fsyncDir(dir);
   return staged.map((s) => s.target);
 }

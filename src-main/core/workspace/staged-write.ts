@@ -16,10 +16,11 @@ export interface FileToStage {
 
 /**
  * The first half of an all-or-nothing write: every file goes to a temp file beside its target (fsynced
- * each, unless `fsync: false` for a caller that flushes them together). When one fails, the temp files
- * already written are removed and the error is thrown, so nothing is left behind.
+ * each, unless `fsync: false` for a caller that flushes them together), in the order `files` yields
+ * them. When one fails (or `files` throws), the temp files already written are removed and the error is
+ * thrown, so nothing is left behind.
  */
-export function stageFiles(files: readonly FileToStage[], options: { fsync?: boolean } = {}): StagedFile[] {
+export function stageFiles(files: Iterable<FileToStage>, options: { fsync?: boolean } = {}): StagedFile[] {
   const staged: StagedFile[] = [];
   try {
     for (const file of files) {
