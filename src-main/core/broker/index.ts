@@ -20,9 +20,5 @@ export {
   type AclRuleRef,
 } from './events.js';
 export { CONNACK_MEANING } from './refusal-reasons.js';
-export {
-  includeDirReader,
-  loadConfFile,
-  loadWorkspaceBrokerConf,
-  WORKSPACE_BROKER_CONF,
-} from './workspace-settings.js';
+export { loadConfFile, loadWorkspaceBrokerConf, WORKSPACE_BROKER_CONF } from './workspace-settings.js';
+export { includeDirReader } from '../conf/index.js';

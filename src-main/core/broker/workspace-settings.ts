@@ -1,26 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { parseMosquittoConf, type MosquittoConf } from '../conf/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { includeDirReader, parseMosquittoConf, type MosquittoConf } from '../conf/index.js';
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 /** The workspace broker's settings: a mosquitto.conf whose relative paths are relative to its folder. */
 export const WORKSPACE_BROKER_CONF = 'broker/mosquitto.conf';
-
-/**
- * The `*.conf` files of an include_dir folder, sorted by name (Mosquitto 2.0.11 takes readdir's order,
- * which is not defined; later versions sort).
- */
-export function includeDirReader(baseDir: string): (dir: string) => Array<{ file: string; text: string }> {
-  return (dir) => {
-    const full = resolve(baseDir, dir);
-    if (!statSync(full).isDirectory()) throw new Error(`${full} is not a folder`);
-    return readdirSync(full)
-      .filter((name) => name.length > 5 && name.endsWith('.conf'))
-      .sort()
-      .map((name) => ({ file: join(full, name), text: readFileSync(join(full, name), 'utf8') }));
-  };
-}
 
 /** Read a conf file; its relative paths (and include_dir) resolve against the file's folder. */
 export function loadConfFile(file: string): { conf: MosquittoConf; baseDir: string } {

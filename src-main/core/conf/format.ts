@@ -33,7 +33,7 @@ export function formatMosquittoConf(conf: MosquittoConf, options: FormatOptions 
     out.push(...listenerLines(conf, listener, index), '');
   });
   conf.bridges.forEach((bridge, index) => {
-    out.push(...bridgeLines(bridge, index), '');
+    out.push(...formatBridge(bridge, `bridges[${index}]`), '');
   });
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out.join('\n') + '\n';
@@ -97,8 +97,11 @@ function listenerLines(conf: MosquittoConf, listener: ListenerSettings, index: n
   return lines;
 }
 
-function bridgeLines(bridge: BridgeSettings, index: number): string[] {
-  const path = `bridges[${index}]`;
+/**
+ * The lines of one bridge section (`connection NAME` and its options). `path` names the bridge in a
+ * refusal (a value with a line break, or an empty one).
+ */
+export function formatBridge(bridge: BridgeSettings, path = 'bridge'): string[] {
   const lines = [`connection ${value(bridge.name, `${path}.name`)}`];
   lines.push(`address ${bridge.addresses.map((a) => value(a, `${path}.addresses`)).join(' ')}`);
   for (const topic of bridge.topics) lines.push(`topic ${value(topic, `${path}.topics`)}`);

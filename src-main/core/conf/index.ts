@@ -5,7 +5,8 @@
  */
 export * from './model.js';
 export { parseMosquittoConf, type ParseOptions } from './parse.js';
-export { formatMosquittoConf, type FormatOptions } from './format.js';
+export { includeDirReader, type IncludedFile } from './include-dir.js';
+export { formatMosquittoConf, formatBridge, type FormatOptions } from './format.js';
 export {
   validateMosquittoConf,
   assertValidConf,
@@ -35,4 +36,12 @@ export {
   readCrl,
   readFileReason,
 } from './tls-files.js';
-export { LISTENER_KEYWORDS, SECURITY_KEYWORDS } from './options.js';
+export {
+  LISTENER_KEYWORDS,
+  SECURITY_KEYWORDS,
+  KNOWN_UNSUPPORTED,
+  UNSUPPORTED_BRIDGE_OPTIONS,
+  NOT_FOR_WEBSOCKETS,
+  NOT_FOR_WEBSOCKETS_KEYWORDS,
+  isUnsupportedOption,
+} from './options.js';

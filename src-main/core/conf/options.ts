@@ -69,6 +69,11 @@ export const NOT_FOR_WEBSOCKETS: Array<keyof ListenerSettings> = [
   'pskHint',
 ];
 
+/** The mosquitto.conf keywords of NOT_FOR_WEBSOCKETS, in the same order. */
+export const NOT_FOR_WEBSOCKETS_KEYWORDS: readonly string[] = NOT_FOR_WEBSOCKETS.map(
+  (field) => LISTENER_KEYWORDS[field]!,
+);
+
 export const LOG_TYPES = [
   'none',
   'information',
@@ -128,8 +133,27 @@ export const BRIDGE_BOOL_OPTIONS = {
   cleansession: 'cleanSession',
 } as const;
 
+/**
+ * Bridge options (of a `connection` section) that the model does not keep: every `bridge_*` option
+ * not in BRIDGE_STRING_OPTIONS/BRIDGE_BOOL_OPTIONS, and these.
+ */
+export const UNSUPPORTED_BRIDGE_OPTIONS: ReadonlySet<string> = new Set([
+  'notifications',
+  'notifications_local_only',
+  'notification_topic',
+  'round_robin',
+  'start_type',
+  'try_private',
+  'idle_timeout',
+  'restart_timeout',
+  'threshold',
+  'local_clientid',
+  'local_password',
+  'local_username',
+]);
+
 /** Other Mosquitto 2.0 options, known to Mosquitto but not supported by the local broker. */
-export const KNOWN_UNSUPPORTED = new Set([
+export const KNOWN_UNSUPPORTED: ReadonlySet<string> = new Set([
   'port',
   'bind_address',
   'bind_interface',
@@ -163,18 +187,7 @@ export const KNOWN_UNSUPPORTED = new Set([
   'tls_keyform',
   'retained_persistence',
   'websockets_headers_size',
-  'notifications',
-  'notifications_local_only',
-  'notification_topic',
-  'round_robin',
-  'start_type',
-  'try_private',
-  'idle_timeout',
-  'restart_timeout',
-  'threshold',
-  'local_clientid',
-  'local_password',
-  'local_username',
+  ...UNSUPPORTED_BRIDGE_OPTIONS,
   'bridge_attempt_unsubscribe',
   'bridge_bind_address',
   'bridge_max_packet_size',
@@ -184,3 +197,10 @@ export const KNOWN_UNSUPPORTED = new Set([
   'bridge_require_ocsp',
   'bridge_reload_type',
 ]);
+
+/** True for an option Mosquitto knows and the local broker does not run (plugin options included). */
+export function isUnsupportedOption(keyword: string): boolean {
+  return (
+    KNOWN_UNSUPPORTED.has(keyword) || keyword.startsWith('auth_opt_') || keyword.startsWith('plugin_opt_')
+  );
+}

@@ -15,7 +15,7 @@ import {
   BRIDGE_STRING_OPTIONS,
   CERTIFICATE_TLS_FIELDS,
   IGNORED_OPTIONS,
-  KNOWN_UNSUPPORTED,
+  isUnsupportedOption,
   LISTENER_BOOL_OPTIONS,
   LISTENER_KEYWORDS,
   LISTENER_STRING_OPTIONS,
@@ -223,11 +223,7 @@ class ConfParser {
       });
       return;
     }
-    if (
-      KNOWN_UNSUPPORTED.has(keyword) ||
-      keyword.startsWith('auth_opt_') ||
-      keyword.startsWith('plugin_opt_')
-    ) {
+    if (isUnsupportedOption(keyword)) {
       this.fail(
         keyword === 'port' || keyword === 'bind_address'
           ? `${keyword} (the default listener) is not supported by the local broker: use "listener PORT [ADDRESS]"`

@@ -1,3 +1,4 @@
+import { formatBridge, type ConfBridge } from './conf-access.js';
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { BundleFile } from './bundle.js';
@@ -39,17 +40,18 @@ export function bridgeSection(
 ): BridgeOutput {
   const files: BundleFile[] = [];
   const dir = `bridges/${bridge.name}`;
-  const lines = [
-    `# Bridge "${bridge.name}": this broker connects to ${bridge.address} as a client.`,
-    `connection ${bridge.name}`,
-  ];
-  lines.push(`address ${bridge.address}`);
-  for (const topic of bridge.topics) lines.push(`topic ${topic.trim()}`);
-  if (bridge.remoteClientId) lines.push(`remote_clientid ${bridge.remoteClientId}`);
-  if (bridge.remoteUsername) lines.push(`remote_username ${bridge.remoteUsername}`);
-  if (bridge.cleansession !== undefined) lines.push(`cleansession ${bridge.cleansession}`);
+  // The section in the conf module's model, written by its formatter; only the files are export's own.
+  const section: ConfBridge = {
+    name: bridge.name,
+    addresses: [bridge.address],
+    topics: bridge.topics.map((topic) => topic.trim()),
+  };
+  if (bridge.remoteClientId) section.remoteClientId = bridge.remoteClientId;
+  if (bridge.remoteUsername) section.remoteUsername = bridge.remoteUsername;
+  if (bridge.cleansession !== undefined) section.cleanSession = bridge.cleansession;
   if (bridge.psk) {
-    lines.push(`bridge_identity ${bridge.psk.identity}`, `bridge_psk ${bridge.psk.key}`);
+    section.identity = bridge.psk.identity;
+    section.psk = bridge.psk.key;
   } else if (bridge.certificate || bridge.ca) {
     const known = new Set(listCertificates(ws).map((c) => c.name));
     for (const [key, value] of [
@@ -72,7 +74,7 @@ export function bridgeSection(
       kind: 'bridge-ca',
       description: `the CA this bridge trusts the central broker with`,
     });
-    lines.push(`bridge_cafile ${joinPath(prefix, `${dir}/ca.crt`)}`);
+    section.cafile = joinPath(prefix, `${dir}/ca.crt`);
     if (bridge.certificate) {
       const material = tlsMaterial(ws, bridge.certificate);
       files.push({
@@ -89,13 +91,15 @@ export function bridgeSection(
         kind: 'bridge-key',
         description: `the bridge's private key`,
       });
-      lines.push(
-        `bridge_certfile ${joinPath(prefix, `${dir}/${bridge.certificate}.crt`)}`,
-        `bridge_keyfile ${joinPath(prefix, `${dir}/${bridge.certificate}.key`)}`,
-      );
+      section.certfile = joinPath(prefix, `${dir}/${bridge.certificate}.crt`);
+      section.keyfile = joinPath(prefix, `${dir}/${bridge.certificate}.key`);
     }
   }
-  if (bridge.tlsVersion && !bridge.psk) lines.push(`bridge_tls_version ${bridge.tlsVersion}`);
-  if (bridge.bridgeAlpn) lines.push(`bridge_alpn ${bridge.bridgeAlpn}`);
+  if (bridge.tlsVersion && !bridge.psk) section.tlsVersion = bridge.tlsVersion;
+  if (bridge.bridgeAlpn) section.alpn = bridge.bridgeAlpn;
+  const lines = [
+    `# Bridge "${bridge.name}": this broker connects to ${bridge.address} as a client.`,
+    ...formatBridge(section, field),
+  ];
   return { text: lines.join('\n'), files };
 }

@@ -1,10 +1,7 @@
 /**
  * What export and import take from the broker's conf module (src-main/core/conf) and the workshop's key
- * reader, in one place. Two lists import needs are not in conf's index (which options the local broker
- * does not support, and which it ignores on websockets listeners); they come from its options module.
+ * reader, in one place.
  */
-import { LISTENER_KEYWORDS } from '../conf/index.js';
-import { KNOWN_UNSUPPORTED, NOT_FOR_WEBSOCKETS } from '../conf/options.js';
 import { privateKeyPem as keyPem, readKey } from '../pki/index.js';
 
 export {
@@ -13,14 +10,18 @@ export {
   assertValidConf,
   listenerScheme,
   parsePskFile,
+  resolveConfPath,
+  includeDirReader,
+  formatBridge,
+  isUnsupportedOption,
+  UNSUPPORTED_BRIDGE_OPTIONS,
+  NOT_FOR_WEBSOCKETS_KEYWORDS,
+  SECURITY_KEYWORDS,
+  TLS_VERSIONS,
+  type BridgeSettings as ConfBridge,
+  type IncludedFile,
   type MosquittoConf,
 } from '../conf/index.js';
-export { KNOWN_UNSUPPORTED };
-
-/** mosquitto.conf keywords Mosquitto 2.0.11 silently ignores on websockets listeners. */
-export const NOT_FOR_WEBSOCKETS_KEYWORDS: readonly string[] = NOT_FOR_WEBSOCKETS.map(
-  (field) => LISTENER_KEYWORDS[field]!,
-);
 
 /** A PEM private key (any encoding Node reads) as unencrypted PKCS#8 PEM. */
 export function privateKeyPem(pem: string, file: string): string {

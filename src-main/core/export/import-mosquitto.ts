@@ -2,20 +2,23 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
+  isUnsupportedOption,
   parseMosquittoConf,
   privateKeyPem,
   listenerScheme,
+  resolveConfPath,
   validateMosquittoConf,
+  NOT_FOR_WEBSOCKETS_KEYWORDS,
+  UNSUPPORTED_BRIDGE_OPTIONS,
   type MosquittoConf,
 } from './conf-access.js';
-import { KNOWN_UNSUPPORTED, NOT_FOR_WEBSOCKETS_KEYWORDS } from './conf-access.js';
 import { UserError, messageOf } from '../user-error.js';
 import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
 import { FILE_OPTIONS, uniquePath } from './conf-files.js';
 import { confSections, lastOption, type ConfOption } from './conf-sections.js';
 import { mergeIncludeDirs, relocate } from './include-dir.js';
 import { BROKER_CONF, BROKER_DIR } from './export-mosquitto.js';
-import { basename, readConfFile, resolveConfPath } from './source-files.js';
+import { basename, readConfFile } from './source-files.js';
 import { certificateImportChanges, listCertificates, type CertificateToImport } from './workshop.js';
 
 /**
@@ -92,23 +95,7 @@ function unsupportedReason(keyword: string): string {
   ) {
     return 'authentication plugins do not run in the local broker';
   }
-  if (
-    keyword.startsWith('bridge_') ||
-    [
-      'notifications',
-      'notification_topic',
-      'round_robin',
-      'start_type',
-      'try_private',
-      'idle_timeout',
-      'restart_timeout',
-      'threshold',
-      'local_clientid',
-      'local_username',
-      'local_password',
-      'notifications_local_only',
-    ].includes(keyword)
-  ) {
+  if (keyword.startsWith('bridge_') || UNSUPPORTED_BRIDGE_OPTIONS.has(keyword)) {
     return 'bridge option the workspace does not keep';
   }
   return 'not supported by the local broker';
@@ -143,7 +130,7 @@ function readFolder(
   baseDir: string,
   confFile: string,
 ): Array<{ name: string; data: Buffer }> {
-  const dir = resolveConfPath(option.value, baseDir);
+  const dir = resolveConfPath(baseDir, option.value);
   try {
     return readdirSync(dir)
       .filter((name) => {
@@ -207,10 +194,7 @@ export function importMosquittoConf(ws: Workspace, file: string, options: Import
       if (NOT_FOR_WEBSOCKETS_KEYWORDS.includes(o.key)) wsListenerLines.add(o.line);
   }
   for (const option of sections.all) {
-    const unsupported =
-      KNOWN_UNSUPPORTED.has(option.key) ||
-      option.key.startsWith('auth_opt_') ||
-      option.key.startsWith('plugin_opt_');
+    const unsupported = isUnsupportedOption(option.key);
     const ignoredOnWs = wsListenerLines.has(option.line);
     if (!unsupported && !ignoredOnWs) continue;
     const at = where(option.line);
@@ -273,7 +257,7 @@ export function importMosquittoConf(ws: Workspace, file: string, options: Import
     const at = where(option.line);
     let target: string;
     if (isFolder) {
-      const sourceKey = `dir:${resolveConfPath(option.value, baseDir)}`;
+      const sourceKey = `dir:${resolveConfPath(baseDir, option.value)}`;
       target = targetBySource.get(sourceKey) ?? uniquePath('capath', taken);
       if (!targetBySource.has(sourceKey)) {
         taken.add(target);
@@ -338,7 +322,7 @@ export function importMosquittoConf(ws: Workspace, file: string, options: Import
     files.push({
       option: option.key,
       ...at,
-      from: resolveConfPath(option.value, baseDir),
+      from: resolveConfPath(baseDir, option.value),
       to: `${BROKER_DIR}/${target}`,
     });
     const indent = /^ */.exec(out[option.line - 1]!)![0];

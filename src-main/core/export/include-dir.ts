@@ -1,7 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserError, messageOf } from '../user-error.js';
-import { resolveConfPath } from './source-files.js';
+import { includeDirReader, resolveConfPath, type IncludedFile } from './conf-access.js';
 
 /**
  * A production mosquitto.conf often keeps its listeners in `include_dir` files (Debian's default
@@ -29,12 +27,10 @@ export function mergeIncludeDirs(text: string, file: string, baseDir: string): M
       origin.push({ file, line: index + 1 });
       return;
     }
-    const dir = resolveConfPath(match[1]!, baseDir);
-    let names: string[];
+    const dir = resolveConfPath(baseDir, match[1]!);
+    let entries: IncludedFile[];
     try {
-      names = readdirSync(dir)
-        .filter((n) => n.endsWith('.conf'))
-        .sort();
+      entries = includeDirReader(baseDir)(match[1]!);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new UserError(
@@ -46,9 +42,7 @@ export function mergeIncludeDirs(text: string, file: string, baseDir: string): M
     out.push(`# include_dir ${match[1]} (read in place by the import)`);
     origin.push({ file, line: index + 1 });
     const files: string[] = [];
-    for (const name of names) {
-      const path = join(dir, name);
-      const body = readFileSync(path, 'utf8');
+    for (const { file: path, text: body } of entries) {
       files.push(path);
       out.push(`# --- ${path} ---`);
       origin.push({ file: path, line: 1 });

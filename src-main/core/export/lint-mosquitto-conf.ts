@@ -6,6 +6,11 @@ import {
   type ConfSections,
   type ListenerSection,
 } from './conf-sections.js';
+import {
+  NOT_FOR_WEBSOCKETS_KEYWORDS,
+  SECURITY_KEYWORDS,
+  TLS_VERSIONS as CONF_TLS_VERSIONS,
+} from './conf-access.js';
 
 /**
  * Lint of a mosquitto.conf for the traps Mosquitto 2.0.11 sets without a word (shared/FACTS.md, each one
@@ -32,9 +37,10 @@ export interface LintConfOptions {
   secretFiles?: readonly string[];
 }
 
-const TLS_VERSIONS = ['tlsv1.1', 'tlsv1.2', 'tlsv1.3'];
-const WS_IGNORED = ['crlfile', 'capath', 'tls_version', 'psk_hint'];
-const AUTH_SCOPED = ['password_file', 'acl_file', 'psk_file', 'allow_anonymous'];
+/** tls_version values Mosquitto accepts, the options websockets listeners ignore, and the security options. */
+const TLS_VERSIONS: readonly string[] = CONF_TLS_VERSIONS;
+const WS_IGNORED = NOT_FOR_WEBSOCKETS_KEYWORDS;
+const AUTH_SCOPED: readonly string[] = Object.values(SECURITY_KEYWORDS);
 
 function isWebsockets(listener: ListenerSection): boolean {
   return lastOption(listener.options, 'protocol')?.value === 'websockets';

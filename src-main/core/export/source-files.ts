@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
+import { resolveConfPath } from './conf-access.js';
 import { UserError, messageOf } from '../user-error.js';
 import type { ConfOption } from './conf-sections.js';
 
@@ -11,14 +12,9 @@ export interface SourceFile {
   data: Buffer;
 }
 
-/** The absolute path a conf value names: relative values are relative to `baseDir`. */
-export function resolveConfPath(value: string, baseDir: string): string {
-  return isAbsolute(value) ? value : resolve(baseDir, value);
-}
-
 /** Read the file a conf line names; a missing or unreadable file is a UserError naming `conf:line`. */
 export function readConfFile(option: ConfOption, baseDir: string, confFile: string): SourceFile {
-  const path = resolveConfPath(option.value, baseDir);
+  const path = resolveConfPath(baseDir, option.value);
   if (option.value === '') {
     throw new UserError(`${confFile}:${option.line}: ${option.key} needs a file name`, 'CONF_MISSING_FILE', {
       file: confFile,
@@ -55,7 +51,7 @@ export function readConfFile(option: ConfOption, baseDir: string, confFile: stri
 
 /** Every certificate file of a `capath` folder, concatenated (OpenSSL reads the hashed names in it). */
 export function readCaPath(option: ConfOption, baseDir: string, confFile: string): SourceFile {
-  const path = resolveConfPath(option.value, baseDir);
+  const path = resolveConfPath(baseDir, option.value);
   let names: string[];
   try {
     names = readdirSync(path).sort();
