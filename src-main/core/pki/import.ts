@@ -6,25 +6,15 @@
 import type { KeyObject } from 'node:crypto';
 import { UserError } from '../user-error.js';
 import { lockIndex } from './index-lock.js';
-import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
-import { fingerprint, isIssuedBy, isSelfSigned, readCertificates } from './certificate.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { readCertificates } from './certificate.js';
 import type { ParsedCertificate } from './certificate-parser.js';
 import { parseCertificateDer } from './certificate-parser.js';
-import { keyMatchesSpki, privateKeyPem, readKey } from './keys.js';
-import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
+import { certificateImportChanges } from './import-changes.js';
+import { keyMatchesSpki, readKey } from './keys.js';
+import { looksLikePem, parsePemBlocks } from './pem.js';
 import { looksLikePkcs12, parsePkcs12 } from './pkcs12.js';
-import {
-  assertNameFree,
-  certPath,
-  indexChange,
-  keyPath,
-  loadIndex,
-  readEntryCertificate,
-  summarize,
-  toSummary,
-  validateName,
-  type IndexEntry,
-} from './store.js';
+import { validateName } from './store.js';
 import type { CertificateSummary, ImportOptions } from './types.js';
 
 const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'];
@@ -58,20 +48,6 @@ function readMaterial(data: Buffer, file: string, passphrase: string | undefined
   }
 }
 
-/** The workspace CA that issued `cert`, if any. */
-export function findIssuer(
-  ws: Workspace,
-  entries: IndexEntry[],
-  cert: ParsedCertificate,
-): string | undefined {
-  if (isSelfSigned(cert)) return undefined;
-  for (const entry of entries) {
-    if (!entry.isCa || entry.subject !== cert.issuer.rfc2253) continue;
-    if (isIssuedBy(cert, readEntryCertificate(ws, entry.name))) return entry.name;
-  }
-  return undefined;
-}
-
 export function importCertificate(ws: Workspace, options: ImportOptions): CertificateSummary {
   const name = validateName(options.name, 'name');
   const certFile = options.certFile ?? 'certificate';
@@ -98,38 +74,19 @@ export function importCertificate(ws: Workspace, options: ImportOptions): Certif
   }
   const release = lockIndex(ws);
   try {
-    const entries = loadIndex(ws);
-    assertNameFree(entries, name);
-    const fp = fingerprint(cert.der, 'sha256');
-    const same = entries.find((e) => e.fingerprint256 === fp);
-    if (same) {
+    const plan = certificateImportChanges(ws, [{ name, cert, ...(key ? { key, keyFile } : {}) }]);
+    const same = plan.existing.get(name);
+    if (same !== undefined) {
       throw new UserError(
-        `${certFile}: this certificate is already in the workspace as "${same.name}"`,
+        `${certFile}: this certificate is already in the workspace as "${same}"`,
         'DUPLICATE_CERTIFICATE',
         {
           file: certFile,
         },
       );
     }
-    const issuerName = findIssuer(ws, entries, cert);
-    const entry: IndexEntry = {
-      ...summarize(cert, { name, kind: 'imported', hasKey: !!key, ...(issuerName ? { issuerName } : {}) }),
-      origin: 'imported',
-      createdAt: new Date().toISOString(),
-    };
-    // A CA arriving after certificates it issued becomes their issuer.
-    const updated = entries.map((e) => ({ ...e }));
-    if (entry.isCa) {
-      for (const other of updated) {
-        if (other.issuerName || other.issuer !== entry.subject || other.subject === other.issuer) continue;
-        if (isIssuedBy(readEntryCertificate(ws, other.name), cert)) other.issuerName = name;
-      }
-    }
-    const changes: WorkspaceChange[] = [{ path: certPath(name), data: toPem(cert.der, 'CERTIFICATE') }];
-    if (key) changes.push({ path: keyPath(name), data: privateKeyPem(key), secret: true });
-    changes.push(indexChange(ws, [...updated, entry]));
-    ws.commit(changes);
-    return toSummary(entry);
+    ws.commit(plan.changes);
+    return plan.added[0]!;
   } finally {
     release();
   }

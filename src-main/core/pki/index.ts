@@ -11,12 +11,17 @@ export { issueCertificate, issueBatch, parseDeviceList, LEAF_DAYS } from './issu
 export { signCsr } from './sign-csr.js';
 export { reissueCertificate, type ReissueOptions } from './reissue.js';
 export { importCertificate } from './import.js';
+export {
+  certificateImportChanges,
+  type CertificateImportItem,
+  type CertificateImportChanges,
+} from './import-changes.js';
 export { revokeCertificate, buildCrl, currentCrl, type BuildCrlOptions } from './revoke.js';
 export { listCertificates, showCertificate, deleteCertificate } from './catalog.js';
 export { exportCertificate } from './export.js';
 export { tlsMaterial, certificateChain, chainCrls } from './chain.js';
 export { lintCertificate, lintWorkspaceCertificate, type LintOptions } from './lint.js';
-export { validateName, INDEX_FILE, certPath, keyPath, crlPath } from './store.js';
+export { validateName, INDEX_FILE, certPath, keyPath, crlPath, readCertPem } from './store.js';
 
 // Pure helpers.
 export { parsePemBlocks, toPem, looksLikePem } from './pem.js';

@@ -115,7 +115,7 @@ export function getEntry(entries: IndexEntry[], name: string, field = 'name'): I
   return entry;
 }
 
-export function assertNameFree(entries: IndexEntry[], name: string, field = 'name'): void {
+export function assertNameFree(entries: ReadonlyArray<{ name: string }>, name: string, field = 'name'): void {
   if (entries.some((e) => e.name === name)) {
     throw new UserError(
       `${field}: a certificate named "${name}" already exists in the workspace`,
