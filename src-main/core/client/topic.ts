@@ -1,3 +1,4 @@
+import { topicMatchesFilter } from '../acl/index.js';
 import { UserError } from '../user-error.js';
 
 /** MQTT limits a topic (name or filter) to 65535 bytes of UTF-8 and forbids U+0000. */
@@ -50,21 +51,10 @@ export function checkTopicFilter(filter: string, field = 'filter'): string {
 }
 
 /**
- * Does `topic` match the MQTT filter `filter`? Wildcards at the first level do not match topics that
- * start with "$" (MQTT 3.1.1 section 4.7.2).
+ * Does `topic` match the MQTT filter `filter`? The ACL module's matcher (checked against Mosquitto):
+ * wildcards at the first level do not match topics that start with "$" (MQTT 3.1.1 section 4.7.2).
  */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
+export const topicMatches: (filter: string, topic: string) => boolean = topicMatchesFilter;
 
 /** True when the text uses MQTT wildcards (so it should be matched as a filter, not as a substring). */
 export function isWildcardFilter(text: string): boolean {
