@@ -16,11 +16,10 @@ import {
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { run } from '../helpers/run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { barrier, connect, withTimeout } from './mqtt-test-client.js';
 
-const dir = tempDir('acl-cert-');
-chmodSync(dir, 0o755);
+const dir = sharedTempDir('acl-cert-');
 const file = (name: string) => join(dir, name);
 
 async function openssl(args: string[]): Promise<string> {

@@ -2,11 +2,11 @@
  * Differential test: Debian's Mosquitto 2.0.11 (real clients publishing and subscribing) and our
  * evaluator answer the same questions on the same ACL files, and must agree on every one.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { evaluateAcl, parseAcl } from '../../src-main/core/acl/index.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { ACL_CASES, type AclCase } from './corpus.js';
 import { askMosquitto, type Question } from './mosquitto-judge.js';
 
@@ -26,9 +26,8 @@ function describeQuestion(q: Question): string {
   return `${who} id ${JSON.stringify(q.clientId)} ${q.access} ${JSON.stringify(q.topic)}`;
 }
 
-const root = tempDir('acl-diff-');
 // Mosquitto started as root drops to the `mosquitto` user before it reads the ACL file.
-chmodSync(root, 0o755);
+const root = sharedTempDir('acl-diff-');
 
 describe('ACL evaluator agrees with Mosquitto 2.0.11', () => {
   test.concurrent.each(ACL_CASES.map((c) => [c.name, c] as const))(

@@ -2,12 +2,11 @@
  * parseAcl refuses exactly the ACL files Debian's Mosquitto 2.0.11 refuses to start with, and names the
  * line Mosquitto stopped at (checked by starting Mosquitto on the lines before it and up to it).
  */
-import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseAcl } from '../../src-main/core/acl/index.js';
 import { isUserError } from '../../src-main/core/user-error.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { mosquittoAccepts } from './mosquitto-probe.js';
 
 const REFUSED: Record<string, string> = {
@@ -60,8 +59,7 @@ const ACCEPTED: Record<string, string> = {
   'percent signs': 'pattern read %/%%/%x/%u%c\n',
 };
 
-const root = tempDir('acl-refuse-');
-chmodSync(root, 0o755);
+const root = sharedTempDir('acl-refuse-');
 let seq = 0;
 const probe = (text: string) => mosquittoAccepts(join(root, String(++seq)), text);
 

@@ -3,7 +3,6 @@
  * Mosquitto, a publisher sends every topic, and what each subscriber receives must be exactly what
  * topicMatchesFilter predicts. Plus filterProblem, filterCovers and filtersOverlap.
  */
-import { chmodSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   filterCovers,
@@ -14,7 +13,7 @@ import {
 } from '../../src-main/core/acl/index.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
-import { tempDir } from '../helpers/tmp.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { barrier, connect, withTimeout } from './mqtt-test-client.js';
 
 const FILTERS = [
@@ -67,8 +66,7 @@ describe('topicMatchesFilter agrees with Mosquitto subscriptions', () => {
   let broker: RunningMosquitto;
   let port: number;
   beforeAll(async () => {
-    const dir = tempDir('acl-topics-');
-    chmodSync(dir, 0o755);
+    const dir = sharedTempDir('acl-topics-');
     port = await freePort();
     broker = await startMosquitto(
       dir,

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
 import type { BrokerEvent } from '../../src-main/core/broker/index.js';
 import { CLI, ROOT, cli } from '../helpers/run.js';
-import { makeTestPki, sharedTempDir, type TestPki } from './openssl-pki.js';
+import { makeTestPki, type TestPki } from './openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { distinctPorts, mqttjsOutcome, pubOutcome, sleep } from './differential.js';
 
 const dir = sharedTempDir('mts-broker-api-');

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/run.js';
-import { makeTestPki, sharedTempDir, type TestPki } from './openssl-pki.js';
+import { makeTestPki, type TestPki } from './openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { collect, connectClient, mqttjsOutcome, sleep, startPair, type BrokerPair } from './differential.js';
 
 const dir = sharedTempDir('mts-chain-');

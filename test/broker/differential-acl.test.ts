@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestPki, sharedTempDir, type TestPki } from './openssl-pki.js';
+import { makeTestPki, type TestPki } from './openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { collect, connectClient, sleep, startPair, type BrokerPair } from './differential.js';
 
 /**

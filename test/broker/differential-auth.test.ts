@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src-main/core/conf/index.js';
-import { makeTestPki, sharedTempDir, type TestPki } from './openssl-pki.js';
+import { makeTestPki, type TestPki } from './openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import {
   mqttjsOutcome,
   opensslSubject,

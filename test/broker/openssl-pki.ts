@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readableByMosquitto } from '../helpers/mosquitto.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from '../helpers/tmp.js';
 
 const exec = promisify(execFile);
 
 /**
  * A test PKI made with the openssl CLI (an independent judge, not our pki code):
- * root → intermediate → server (localhost, 127.0.0.1, ::1) and clients. Keys are EC P-256, written 0644 so
- * Debian's mosquitto (which drops root to the mosquitto user) can read them.
+ * root → intermediate → server (localhost, 127.0.0.1, ::1) and clients. Keys are EC P-256, made readable
+ * (0644) so Debian's mosquitto (which drops root to the mosquitto user) can read them.
  */
 export interface TestPki {
   dir: string;
@@ -207,15 +207,8 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   writeFileSync(join(dir, 'ca.crt'), read('inter.crt') + read('root.crt'));
   writeFileSync(join(dir, 'server.chain.crt'), read('server.crt') + read('inter.crt'));
-  for (const name of readdirSync(dir)) if (name.endsWith('.key')) chmodSync(join(dir, name), 0o644);
+  readableByMosquitto(dir);
   return { dir, path: (name: string) => join(dir, name) };
-}
-
-/** A temporary folder Debian's mosquitto can read after it drops root to the mosquitto user. */
-export function sharedTempDir(prefix: string): string {
-  const dir = tempDir(prefix);
-  chmodSync(dir, 0o755);
-  return dir;
 }
 
 /** Issue one more leaf from the intermediate (e.g. a replacement server certificate). */

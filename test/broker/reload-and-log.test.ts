@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, parseMosquittoConf } from '../../src-main/core/conf/index.js';
 import { startBroker, type BrokerEvent, type RunningBroker } from '../../src-main/core/broker/index.js';
 import { isUserError } from '../../src-main/core/user-error.js';
-import { issueLeaf, makeTestPki, revokeAndPublish, sharedTempDir, type TestPki } from './openssl-pki.js';
+import { issueLeaf, makeTestPki, revokeAndPublish, type TestPki } from './openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { connectClient, distinctPorts, mqttjsOutcome, rawConnect, sleep } from './differential.js';
 
 const dir = sharedTempDir('mts-reload-');

@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readableByMosquitto } from '../helpers/mosquitto.js';
 import { join } from 'node:path';
 import { run } from '../helpers/run.js';
 
@@ -161,9 +162,7 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     ],
     dir,
   );
-  // Debian's mosquitto drops root privileges to the mosquitto user: let it read the test files.
-  chmodSync(dir, 0o755);
-  for (const file of readdirSync(dir)) chmodSync(join(dir, file), 0o644);
+  readableByMosquitto(dir);
   return {
     dir,
     rootCrt: join(dir, 'root.crt'),

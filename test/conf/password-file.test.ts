@@ -12,7 +12,7 @@ import {
   setPassword,
 } from '../../src-main/core/conf/index.js';
 import { run } from '../helpers/run.js';
-import { sharedTempDir } from '../broker/openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { freePort } from '../helpers/ports.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 

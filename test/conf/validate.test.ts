@@ -11,7 +11,8 @@ import {
 import { isUserError } from '../../src-main/core/user-error.js';
 import { mosquittoRefuses, startMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
-import { makeTestPki, sharedTempDir, type TestPki } from '../broker/openssl-pki.js';
+import { makeTestPki, type TestPki } from '../broker/openssl-pki.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 
 let pki: TestPki;
 const dir = sharedTempDir('mts-validate-');

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from './ports.js';
 
@@ -46,6 +46,18 @@ export async function startMosquitto(
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };
+}
+
+/**
+ * Mosquitto started as root drops to the mosquitto user before it opens any file: let it read the test
+ * files of `dir` (test keys only): the folder and its subfolders 0755, its files 0644.
+ */
+export function readableByMosquitto(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
+  }
 }
 
 /** Start Mosquitto expecting it to refuse the config; resolves with its exit code and output. */

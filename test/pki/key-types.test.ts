@@ -2,7 +2,7 @@ import { chmodSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, createSecureContext, createServer, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/tmp.js';
+import { sharedTempDir } from '../helpers/tmp.js';
 import { freePort } from '../helpers/ports.js';
 import { run } from '../helpers/run.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
@@ -33,8 +33,7 @@ interface Material {
 const pkis = new Map<KeyType, Material>();
 
 beforeAll(async () => {
-  const base = tempDir('pki-keys-');
-  chmodSync(base, 0o755);
+  const base = sharedTempDir('pki-keys-');
   const ids = (await run('id', ['mosquitto'])).stdout;
   const mosquittoUid = Number(/uid=(\d+)/.exec(ids)![1]);
   const mosquittoGid = Number(/gid=(\d+)/.exec(ids)![1]);
