@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readableByMosquitto } from '../helpers/mosquitto.js';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const exec = promisify(execFile);
+import { opensslOk } from '../helpers/openssl.js';
 
 /**
  * A test PKI made with the openssl CLI (an independent judge, not our pki code):
@@ -70,7 +67,7 @@ emailAddress = optional
 `;
 
 async function openssl(dir: string, args: string[]): Promise<void> {
-  await exec('openssl', args, { cwd: dir });
+  await opensslOk(args, dir);
 }
 
 async function key(dir: string, name: string): Promise<void> {

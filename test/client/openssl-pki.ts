@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readableByMosquitto } from '../helpers/mosquitto.js';
 import { join } from 'node:path';
-import { run } from '../helpers/run.js';
+import { opensslOk } from '../helpers/openssl.js';
 
 /**
  * A test PKI made by the openssl CLI (an independent judge, not our workshop): root → intermediate →
@@ -32,13 +32,8 @@ export interface TestPki {
   passphrase: string;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  const result = await run('openssl', args, { cwd, timeoutMs: 20_000 });
-  if (result.code !== 0) throw new Error(`openssl ${args.join(' ')} failed:\n${result.stderr}`);
-}
-
 async function key(dir: string, name: string): Promise<string> {
-  await openssl(
+  await opensslOk(
     ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`],
     dir,
   );
@@ -54,13 +49,13 @@ async function issue(
   days = 30,
 ): Promise<string> {
   await key(dir, name);
-  await openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`], dir);
+  await opensslOk(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`], dir);
   writeFileSync(join(dir, `${name}.ext`), extensions);
   const signer =
     issuer === 'self'
       ? ['-signkey', `${name}.key`]
       : ['-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-CAcreateserial'];
-  await openssl(
+  await opensslOk(
     [
       'x509',
       '-req',
@@ -110,7 +105,7 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
   const serverChain = write('server.chain.crt', read('server.crt') + read('int.crt'));
   const device1Chain = write('device-1.chain.crt', read('device-1.crt') + read('int.crt'));
   const device2Chain = write('device-2.chain.crt', read('device-2.crt') + read('int.crt'));
-  await openssl(
+  await opensslOk(
     [
       'pkcs8',
       '-topk8',
@@ -125,7 +120,7 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     ],
     dir,
   );
-  await openssl(
+  await opensslOk(
     [
       'pkcs12',
       '-export',
@@ -144,7 +139,7 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     ],
     dir,
   );
-  await openssl(
+  await opensslOk(
     [
       'pkcs12',
       '-export',

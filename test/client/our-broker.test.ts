@@ -7,7 +7,7 @@ import { startBroker, type BrokerEvent, type RunningBroker } from '../../src-mai
 import { parseMosquittoConf } from '../../src-main/core/conf/parse.js';
 import { tlsMaterial } from '../../src-main/core/pki/index.js';
 import { freePort } from '../helpers/ports.js';
-import { run } from '../helpers/run.js';
+import { opensslOk } from '../helpers/openssl.js';
 import { tempDir } from '../helpers/tmp.js';
 import { workspacePki } from './workspace-broker.js';
 
@@ -59,8 +59,7 @@ beforeAll(async () => {
       'device-2.p12',
     ],
   ]) {
-    const result = await run('openssl', args, { cwd: dir });
-    if (result.code !== 0) throw new Error(result.stderr);
+    await opensslOk(args, dir);
   }
   writeFileSync(
     join(files.dir, 'acl.conf'),

@@ -2,25 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
-import { run, type RunResult } from '../helpers/run.js';
 import { UserError } from '../../src-main/core/user-error.js';
 
-/** Run Debian's openssl (the independent judge) in `cwd`. */
-export function openssl(args: string[], cwd?: string, input?: string): Promise<RunResult> {
-  return run('openssl', args, {
-    timeoutMs: 30_000,
-    ...(cwd ? { cwd } : {}),
-    ...(input !== undefined ? { input } : {}),
-  });
-}
-
-/** openssl that must succeed; returns stdout + stderr. */
-export async function opensslOk(args: string[], cwd?: string): Promise<string> {
-  const result = await openssl(args, cwd);
-  if (result.code !== 0)
-    throw new Error(`openssl ${args.join(' ')} failed (${result.code}):\n${result.stdout}${result.stderr}`);
-  return result.stdout + result.stderr;
-}
+/** The openssl runners live in test/helpers; the pki tests import them from here too. */
+export { openssl, opensslOk } from '../helpers/openssl.js';
 
 /** Every file under dir: relative path → sha256 and mode, to prove a folder did not change. */
 export function snapshot(dir: string): Record<string, string> {
