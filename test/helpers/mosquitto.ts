@@ -10,9 +10,20 @@ export interface RunningMosquitto {
   stop: () => Promise<void>;
 }
 
+/** Mosquitto exited before it listened: its exit code and everything it printed. */
+export class MosquittoExited extends Error {
+  constructor(
+    readonly code: number | null,
+    readonly output: string,
+  ) {
+    super(`mosquitto exited with ${code}:\n${output}`);
+  }
+}
+
 /**
  * Start Debian's /usr/sbin/mosquitto with the given config text (written to dir/mosquitto.conf) and
- * wait until `port` accepts connections. Rejects with Mosquitto's own output when it exits early.
+ * wait until `port` accepts connections. Rejects with Mosquitto's own output (MosquittoExited) when it
+ * exits early; when it neither listens nor exits in time, it is killed and the wait's error thrown.
  */
 export async function startMosquitto(
   dir: string,
@@ -31,10 +42,15 @@ export async function startMosquitto(
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<never>((_, reject) =>
     // 'close' (not 'exit') so that everything Mosquitto wrote has arrived.
-    child.once('close', (code) => reject(new Error(`mosquitto exited with ${code}:\n${output}`))),
+    child.once('close', (code) => reject(new MosquittoExited(code, output))),
   );
   exited.catch(() => undefined);
-  await Promise.race([waitForPort(port), exited]);
+  try {
+    await Promise.race([waitForPort(port), exited]);
+  } catch (error) {
+    if (!(error instanceof MosquittoExited)) child.kill('SIGKILL');
+    throw error;
+  }
   return {
     process: child,
     log: () => output,
