@@ -1,9 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCa, issueCertificate, tlsMaterial } from '../../src-main/core/pki/index.js';
+import { tlsMaterial } from '../../src-main/core/pki/index.js';
 import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
+import { makeWorkshop } from '../helpers/workshop.js';
 
 /** Paths of the broker files written from the workshop. */
 export interface BrokerFiles {
@@ -20,17 +21,11 @@ export interface BrokerFiles {
  * 127.0.0.1, clients device-1 and device-2), and the broker's files written from it.
  */
 export async function workspacePki(ws: Workspace, dir: string): Promise<BrokerFiles> {
-  await createCa(ws, { name: 'root', cn: 'Studio Root' });
-  await createCa(ws, { name: 'int', cn: 'Studio Intermediate', parent: 'root' });
-  await issueCertificate(ws, {
-    ca: 'int',
-    profile: 'server',
-    name: 'broker',
-    cn: 'localhost',
-    san: ['dns:localhost', 'ip:127.0.0.1'],
+  await makeWorkshop(ws, {
+    root: { name: 'root', cn: 'Studio Root' },
+    intermediate: { name: 'int', cn: 'Studio Intermediate' },
+    clients: ['device-1', 'device-2'],
   });
-  await issueCertificate(ws, { ca: 'int', profile: 'client', name: 'device-1', cn: 'device-1' });
-  await issueCertificate(ws, { ca: 'int', profile: 'client', name: 'device-2', cn: 'device-2' });
   const server = tlsMaterial(ws, 'broker');
   const brokerDir = join(dir, 'broker-files');
   mkdirSync(brokerDir, { recursive: true, mode: 0o755 });

@@ -9,7 +9,8 @@ import {
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { handToMosquitto } from './openssl-pki.js';
 import { Workspace, type WorkspaceChange } from '../../src-main/core/workspace/workspace.js';
-import { certificateChain, createCa, issueCertificate, tlsMaterial } from '../../src-main/core/pki/index.js';
+import { certificateChain, tlsMaterial } from '../../src-main/core/pki/index.js';
+import { makeWorkshop } from '../helpers/workshop.js';
 
 /**
  * A workshop like quick start makes: root → intermediate → server "broker" (localhost, 127.0.0.1),
@@ -17,18 +18,11 @@ import { certificateChain, createCa, issueCertificate, tlsMaterial } from '../..
  */
 export async function exportWorkshop(dir: string, extraClients: string[] = []): Promise<Workspace> {
   const ws = new Workspace(dir);
-  await createCa(ws, { name: 'root-ca', cn: 'Export Test Root CA' });
-  await createCa(ws, { name: 'intermediate-ca', cn: 'Export Test Intermediate CA', parent: 'root-ca' });
-  await issueCertificate(ws, {
-    ca: 'intermediate-ca',
-    profile: 'server',
-    name: 'broker',
-    cn: 'localhost',
-    san: ['dns:localhost', 'ip:127.0.0.1'],
+  await makeWorkshop(ws, {
+    root: { name: 'root-ca', cn: 'Export Test Root CA' },
+    intermediate: { name: 'intermediate-ca', cn: 'Export Test Intermediate CA' },
+    clients: ['device-1', 'device-2', ...extraClients],
   });
-  for (const name of ['device-1', 'device-2', ...extraClients]) {
-    await issueCertificate(ws, { ca: 'intermediate-ca', profile: 'client', name, cn: name });
-  }
   return ws;
 }
 
