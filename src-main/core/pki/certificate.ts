@@ -70,18 +70,25 @@ export function isCaCertificate(cert: ParsedCertificate): boolean {
   return cert.ext.basicConstraints?.ca === true;
 }
 
-/** True when `issuer` signed `cert` (names chain and the signature verifies). */
-export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+/**
+ * The first checks of OpenSSL's x509_check_issued: `cert`'s issuer name is `issuer`'s subject, and its
+ * AKI (when both have key ids) is `issuer`'s SKI.
+ */
+export function namesIssuer(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
   if (!cert.issuerDer.equals(issuer.subjectDer) && cert.issuer.rfc2253 !== issuer.subject.rfc2253)
     return false;
-  if (
+  return !(
     cert.ext.authorityKeyId &&
     issuer.ext.subjectKeyId &&
     !cert.ext.authorityKeyId.equals(issuer.ext.subjectKeyId)
-  ) {
-    return false;
-  }
-  return verifySignature(cert.tbs, cert.signatureOid, cert.signature, issuer.spki);
+  );
+}
+
+/** True when `issuer` signed `cert` (names chain and the signature verifies). */
+export function isIssuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  return (
+    namesIssuer(cert, issuer) && verifySignature(cert.tbs, cert.signatureOid, cert.signature, issuer.spki)
+  );
 }
 
 export function isSelfSigned(cert: ParsedCertificate): boolean {

@@ -122,29 +122,29 @@ function two(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/** MMDDhhmmssZ of a UTC date: what UTCTime and GeneralizedTime write after the year. */
+function afterYear(date: Date): string {
+  return (
+    two(date.getUTCMonth() + 1) +
+    two(date.getUTCDate()) +
+    two(date.getUTCHours()) +
+    two(date.getUTCMinutes()) +
+    two(date.getUTCSeconds()) +
+    'Z'
+  );
+}
+
 /** UTCTime for years 1950–2049, GeneralizedTime otherwise (RFC 5280 4.1.2.5). */
 export function time(date: Date): Buffer {
   const year = date.getUTCFullYear();
-  const rest =
-    two(date.getUTCMonth() + 1) +
-    two(date.getUTCDate()) +
-    two(date.getUTCHours()) +
-    two(date.getUTCMinutes()) +
-    two(date.getUTCSeconds()) +
-    'Z';
-  if (year >= 1950 && year < 2050) return tlv(TAG.UTC_TIME, Buffer.from(two(year % 100) + rest, 'latin1'));
-  return tlv(TAG.GENERALIZED_TIME, Buffer.from(String(year).padStart(4, '0') + rest, 'latin1'));
+  if (year >= 1950 && year < 2050) {
+    return tlv(TAG.UTC_TIME, Buffer.from(two(year % 100) + afterYear(date), 'latin1'));
+  }
+  return generalizedTime(date);
 }
 
 export function generalizedTime(date: Date): Buffer {
-  const text =
-    String(date.getUTCFullYear()).padStart(4, '0') +
-    two(date.getUTCMonth() + 1) +
-    two(date.getUTCDate()) +
-    two(date.getUTCHours()) +
-    two(date.getUTCMinutes()) +
-    two(date.getUTCSeconds()) +
-    'Z';
+  const text = String(date.getUTCFullYear()).padStart(4, '0') + afterYear(date);
   return tlv(TAG.GENERALIZED_TIME, Buffer.from(text, 'latin1'));
 }
 

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { Problem, ProblemCode } from '../problems.js';
-import { fingerprint, isSelfSigned, readCertificates, serialHex } from './certificate.js';
+import { fingerprint, isSelfSigned, namesIssuer, readCertificates, serialHex } from './certificate.js';
 import type { ParsedCertificate } from './certificate-parser.js';
 import { readCrls, type ParsedCrl } from './crl.js';
 import { checkHost } from './hostname.js';
@@ -43,15 +43,7 @@ const SELF_ISSUED = (c: ParsedCertificate) => c.subject.rfc2253 === c.issuer.rfc
 
 /** OpenSSL's x509_check_issued: names chain, AKI matches SKI, issuer may sign certificates. */
 function couldIssue(issuer: ParsedCertificate, cert: ParsedCertificate): boolean {
-  if (!issuer.subjectDer.equals(cert.issuerDer) && issuer.subject.rfc2253 !== cert.issuer.rfc2253)
-    return false;
-  if (
-    cert.ext.authorityKeyId &&
-    issuer.ext.subjectKeyId &&
-    !cert.ext.authorityKeyId.equals(issuer.ext.subjectKeyId)
-  ) {
-    return false;
-  }
+  if (!namesIssuer(cert, issuer)) return false;
   if (issuer.ext.keyUsage && !issuer.ext.keyUsage.usages.includes('keyCertSign')) return false;
   return true;
 }
