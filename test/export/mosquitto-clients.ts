@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { RunResult } from '../helpers/run.js';
+import { run, type RunResult } from '../helpers/run.js';
 
 /** The ready commands of a client README (the first mosquitto_sub and mosquitto_pub lines). */
 export function readmeCommands(readme: string): { sub: string; pub: string } {
@@ -17,23 +17,7 @@ export function shell(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 10_000,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return run('bash', ['-c', command], { cwd, env, timeoutMs });
 }
 
 export interface Subscriber {
