@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { parsePemBlocks, toPem } from '../pki/pem.js';
+import { parsePemBlocks, toPem } from '../pki/index.js';
 
 /**
  * The certificate file a TLS server must load: its own certificate first, then each issuer up to (not
