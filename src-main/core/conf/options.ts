@@ -25,27 +25,24 @@ export const SECURITY_STRING_OPTIONS = {
   psk_file: 'pskFile',
 } as const satisfies Record<string, keyof SecuritySettings>;
 
+/** The inverse of a keyword → field table. */
+function keywordsOf<F extends string>(table: Readonly<Record<string, F>>): Record<F, string> {
+  return Object.fromEntries(Object.entries(table).map(([keyword, field]) => [field, keyword])) as Record<
+    F,
+    string
+  >;
+}
+
 /** The conf keyword of each listener field, for messages and for the formatter. */
 export const LISTENER_KEYWORDS: Partial<Record<keyof ListenerSettings, string>> = {
-  cafile: 'cafile',
-  capath: 'capath',
-  certfile: 'certfile',
-  keyfile: 'keyfile',
-  crlfile: 'crlfile',
-  ciphers: 'ciphers',
-  ciphersTls13: 'ciphers_tls1.3',
+  ...keywordsOf(LISTENER_STRING_OPTIONS),
   tlsVersion: 'tls_version',
-  pskHint: 'psk_hint',
-  requireCertificate: 'require_certificate',
-  useIdentityAsUsername: 'use_identity_as_username',
-  useSubjectAsUsername: 'use_subject_as_username',
+  ...keywordsOf(LISTENER_BOOL_OPTIONS),
 };
 
 export const SECURITY_KEYWORDS: Record<keyof SecuritySettings, string> = {
   allowAnonymous: 'allow_anonymous',
-  passwordFile: 'password_file',
-  aclFile: 'acl_file',
-  pskFile: 'psk_file',
+  ...keywordsOf(SECURITY_STRING_OPTIONS),
 };
 
 /** Listener options that need TLS (certificates); on a plain listener Mosquitto silently ignores them. */
