@@ -45,8 +45,23 @@ export async function startMosquitto(
     child.once('close', (code) => reject(new MosquittoExited(code, output))),
   );
   exited.catch(() => undefined);
+  // Ready when Mosquitto says it is running (logged after every listener is open); a probe connection
+  // would make a TLS listener log "unexpected eof". Configs that silence the log fall back to a TCP probe.
+  const running = new Promise<void>((resolve, reject) => {
+    const started = Date.now();
+    const check = setInterval(() => {
+      if (/mosquitto version \S+ running/.test(output)) {
+        clearInterval(check);
+        resolve();
+      } else if (Date.now() - started > 3000) {
+        clearInterval(check);
+        waitForPort(port).then(resolve, reject);
+      }
+    }, 20);
+    child.once('close', () => clearInterval(check));
+  });
   try {
-    await Promise.race([waitForPort(port), exited]);
+    await Promise.race([running, exited]);
   } catch (error) {
     if (!(error instanceof MosquittoExited)) child.kill('SIGKILL');
     throw error;
