@@ -26,6 +26,8 @@ export const PROBLEM_CODES = [
   'MQTT_REFUSED',
   'HANDSHAKE_FAILED',
   'HOST_NOT_FOUND',
+  'CRL_EXPIRED',
+  'CRL_NOT_YET_VALID',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

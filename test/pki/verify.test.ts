@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { openssl } from './helpers.js';
+import { openssl, opensslOk } from './helpers.js';
 import {
   buildCrl,
   certificateChain,
@@ -35,6 +35,8 @@ const OPENSSL_CODES: Record<number, ProblemCode[]> = {
   7: ['BAD_SIGNATURE'],
   9: ['NOT_YET_VALID'],
   10: ['EXPIRED'],
+  11: ['CRL_NOT_YET_VALID'],
+  12: ['CRL_EXPIRED'],
   18: ['SELF_SIGNED_LEAF'],
   19: ['UNTRUSTED_ROOT'],
   23: ['REVOKED'],
@@ -47,6 +49,54 @@ const OPENSSL_CODES: Record<number, ProblemCode[]> = {
 };
 
 const DAY = 86_400_000;
+
+/** `openssl ca -crl_lastupdate/-crl_nextupdate` time: YYYYMMDDHHMMSSZ. */
+const caTime = (date: Date) => date.toISOString().replace(/[-:T]|\.\d+/g, '');
+
+/**
+ * A CRL signed by openssl (`openssl ca -gencrl`) with the workspace CA's key and real times, listing
+ * `revoked` (serial hex) when given — no faked clock anywhere.
+ */
+async function opensslCrl(
+  dir: string,
+  name: string,
+  ca: { cert: string; key: string },
+  times: { thisUpdate: Date; nextUpdate: Date },
+  revoked?: { serial: string; subject: string },
+): Promise<string> {
+  const db = join(dir, `${name}.index.txt`);
+  const yymmdd = (date: Date) => caTime(date).slice(2);
+  writeFileSync(
+    db,
+    revoked
+      ? `R\t${yymmdd(new Date(Date.now() + 365 * DAY))}\t${yymmdd(new Date(Date.now() - 20 * DAY))},keyCompromise\t${revoked.serial}\tunknown\t${revoked.subject}\n`
+      : '',
+  );
+  writeFileSync(join(dir, `${name}.crlnumber`), '07\n');
+  const config = join(dir, `${name}.cnf`);
+  writeFileSync(
+    config,
+    `[ca]\ndefault_ca = d\n[d]\ndatabase = ${db}\ncrlnumber = ${join(dir, `${name}.crlnumber`)}\ndefault_md = sha256\n`,
+  );
+  const out = join(dir, `${name}.crl`);
+  await opensslOk([
+    'ca',
+    '-config',
+    config,
+    '-gencrl',
+    '-keyfile',
+    ca.key,
+    '-cert',
+    ca.cert,
+    '-crl_lastupdate',
+    caTime(times.thisUpdate),
+    '-crl_nextupdate',
+    caTime(times.nextUpdate),
+    '-out',
+    out,
+  ]);
+  return out;
+}
 
 interface Files {
   cert: string;
@@ -90,6 +140,23 @@ describe('verifyCertificate agrees with openssl verify', () => {
     p.rootCrl = file('root.crl', buildCrl(ws, 'root'));
     p.bothCrls = file('both.crl', ws.readText(crlPath('int'))! + ws.readText(crlPath('root'))!);
     p.fullChain = file('full.crt', server.cert + server.intermediates + server.ca);
+
+    // CRLs openssl signs with the workspace CAs' keys: expired, not yet valid, expired beside a current one.
+    const intCa = { cert: p.int, key: ws.path(keyPath('int')) };
+    const rootCa = { cert: p.root, key: ws.path(keyPath('root')) };
+    const past = { thisUpdate: new Date(Date.now() - 10 * DAY), nextUpdate: new Date(Date.now() - DAY) };
+    const future = { thisUpdate: new Date(Date.now() + DAY), nextUpdate: new Date(Date.now() + 30 * DAY) };
+    p.expiredCrl = await opensslCrl(dir, 'expired', intCa, past);
+    p.futureCrl = await opensslCrl(dir, 'future', intCa, future);
+    p.expiredRevokingCrl = await opensslCrl(dir, 'expired-revoking', intCa, past, {
+      serial: readCertificate(readFile(p.revoked)).serial.toString('hex').toUpperCase(),
+      subject: '/CN=device-2',
+    });
+    p.expiredAndCurrentCrl = file('expired-current.crl', readFile(p.expiredCrl) + readFile(p.intCrl));
+    p.expiredRootCrl = file(
+      'expired-root-and-int.crl',
+      readFile(await opensslCrl(dir, 'expired-root', rootCa, past)) + readFile(p.intCrl),
+    );
 
     // Forged material the workshop itself refuses to make.
     const intCert = readCertificate(server.intermediates);
@@ -316,6 +383,31 @@ describe('verifyCertificate agrees with openssl verify', () => {
       code: 'CRL_MISSING',
     },
     {
+      title: 'an expired CRL (openssl ca, nextUpdate yesterday)',
+      files: () => ({ cert: p.client!, ca: p.root!, untrusted: p.int!, crl: p.expiredCrl! }),
+      code: 'CRL_EXPIRED',
+    },
+    {
+      title: 'a CRL not yet valid (openssl ca, thisUpdate tomorrow)',
+      files: () => ({ cert: p.client!, ca: p.root!, untrusted: p.int!, crl: p.futureCrl! }),
+      code: 'CRL_NOT_YET_VALID',
+    },
+    {
+      title: 'a revoked client on an expired CRL: the expiry is reported first',
+      files: () => ({ cert: p.revoked!, ca: p.root!, untrusted: p.int!, crl: p.expiredRevokingCrl! }),
+      code: 'CRL_EXPIRED',
+    },
+    {
+      title: 'an expired CRL beside a current one of the same CA: the current one counts',
+      files: () => ({ cert: p.client!, ca: p.root!, untrusted: p.int!, crl: p.expiredAndCurrentCrl! }),
+    },
+    {
+      title: "the root's CRL expired (-crl_check_all)",
+      files: () => ({ cert: p.client!, ca: p.root!, untrusted: p.int!, crl: p.expiredRootCrl! }),
+      extra: { crlCheckAll: true },
+      code: 'CRL_EXPIRED',
+    },
+    {
       title: 'a damaged signature',
       files: () => ({ cert: p.tampered!, ca: p.root!, untrusted: p.int! }),
       code: 'BAD_SIGNATURE',
@@ -365,6 +457,31 @@ describe('verifyCertificate agrees with openssl verify', () => {
       }
     });
   }
+
+  it('an expired CRL still lists its revocations: openssl reports 12 then 23, we CRL_EXPIRED then REVOKED', async () => {
+    const files = { cert: p.revoked!, ca: p.root!, untrusted: p.int!, crl: p.expiredRevokingCrl! };
+    const judged = await openssl([
+      'verify',
+      '-CAfile',
+      files.ca,
+      '-untrusted',
+      files.untrusted,
+      '-CRLfile',
+      files.crl,
+      '-crl_check',
+      files.cert,
+    ]);
+    const errors = [...(judged.stdout + judged.stderr).matchAll(/error (\d+) at \d+ depth/g)].map(
+      (m) => m[1],
+    );
+    expect(errors).toEqual(['12', '23']);
+    const result = ours(files);
+    expect(result.problems.map((x) => x.code)).toEqual(['CRL_EXPIRED', 'REVOKED']);
+    expect(result.problems[0]!.message).toMatch(/expired on .*nextUpdate/);
+    expect(result.steps.find((x) => x.name === 'Revocation')?.detail).toMatch(
+      /CRL #7 of CN=Verify Int has expired/,
+    );
+  });
 });
 
 function readFile(path: string): string {

@@ -102,6 +102,44 @@ function problem(code: ProblemCode, message: string, fix: string): Problem {
   return { code, message, fix };
 }
 
+/**
+ * OpenSSL's get_crl_sk: of the CRLs from the right issuer, one valid at `at` wins over one that is not;
+ * between equals, the most recent thisUpdate.
+ */
+function pickCrl(candidates: ParsedCrl[], at: Date): ParsedCrl | undefined {
+  const current = (c: ParsedCrl) => c.thisUpdate <= at && (!c.nextUpdate || c.nextUpdate >= at);
+  let best: ParsedCrl | undefined;
+  for (const crl of candidates) {
+    if (
+      !best ||
+      (current(crl) && !current(best)) ||
+      (current(crl) === current(best) && crl.thisUpdate > best.thisUpdate)
+    )
+      best = crl;
+  }
+  return best;
+}
+
+/** OpenSSL's check_crl_time: X509_V_ERR_CRL_NOT_YET_VALID (11) and X509_V_ERR_CRL_HAS_EXPIRED (12). */
+function crlTimeProblem(crl: ParsedCrl, at: Date): Problem | undefined {
+  const ca = crl.issuer.rfc2253;
+  if (crl.thisUpdate > at) {
+    return problem(
+      'CRL_NOT_YET_VALID',
+      `the CRL of ${ca} is not valid yet: it was issued for ${crl.thisUpdate.toISOString()} (thisUpdate), later than the time checked (${at.toISOString()}); OpenSSL refuses every certificate it covers until then`,
+      "Check the clocks of this machine and of the CA that published the CRL, or publish a new CRL dated now (crl --ca CA --out FILE) and reload it where it is used (Mosquitto's crlfile).",
+    );
+  }
+  if (crl.nextUpdate && crl.nextUpdate < at) {
+    return problem(
+      'CRL_EXPIRED',
+      `the CRL of ${ca} expired on ${crl.nextUpdate.toISOString()} (nextUpdate); OpenSSL refuses every certificate it covers until a fresh CRL is loaded`,
+      "Publish a fresh CRL of that CA (crl --ca CA --out FILE), reload it where it is used (Mosquitto's crlfile), and publish again before each nextUpdate.",
+    );
+  }
+  return undefined;
+}
+
 export function verifyCertificate(options: VerifyOptions): VerifyResult {
   const at = options.at ?? new Date();
   const files = options.files ?? {};
@@ -282,10 +320,13 @@ export function verifyCertificate(options: VerifyOptions): VerifyResult {
     const details: string[] = [];
     toCheck.forEach(({ cert }, i) => {
       const issuer = chain[i + 1]?.cert;
-      const crl = crls.find(
-        (c) =>
-          (c.issuerDer.equals(cert.issuerDer) || c.issuer.rfc2253 === cert.issuer.rfc2253) &&
-          (!issuer || verifySignature(c.tbs, c.signatureOid, c.signature, issuer.spki)),
+      const crl = pickCrl(
+        crls.filter(
+          (c) =>
+            (c.issuerDer.equals(cert.issuerDer) || c.issuer.rfc2253 === cert.issuer.rfc2253) &&
+            (!issuer || verifySignature(c.tbs, c.signatureOid, c.signature, issuer.spki)),
+        ),
+        at,
       );
       if (!crl) {
         revocationOk = false;
@@ -306,23 +347,12 @@ export function verifyCertificate(options: VerifyOptions): VerifyResult {
         details.push(`${describe(cert)}: no CRL from its issuer`);
         return;
       }
-      if (crl.thisUpdate > at) {
+      const timeProblem = crlTimeProblem(crl, at);
+      if (timeProblem) {
         revocationOk = false;
-        problems.push(
-          problem(
-            'CRL_MISSING',
-            `the CRL of ${crl.issuer.rfc2253} is not yet valid (thisUpdate ${crl.thisUpdate.toISOString()})`,
-            'Check the clocks, or publish a new CRL.',
-          ),
-        );
-      } else if (crl.nextUpdate && crl.nextUpdate < at) {
-        revocationOk = false;
-        problems.push(
-          problem(
-            'CRL_MISSING',
-            `the CRL of ${crl.issuer.rfc2253} expired on ${crl.nextUpdate.toISOString()}; OpenSSL refuses every certificate it covers`,
-            'Publish a fresh CRL (crl --ca CA) and reload it.',
-          ),
+        problems.push(timeProblem);
+        details.push(
+          `${describe(cert)}: CRL #${crl.number ?? '?'} of ${crl.issuer.rfc2253} ${timeProblem.code === 'CRL_EXPIRED' ? 'has expired' : 'is not valid yet'}`,
         );
       }
       const entry = crl.revoked.find((r) => r.serial === serialHex(cert));
