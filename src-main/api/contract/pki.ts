@@ -9,6 +9,7 @@ import type {
   CertificateShow,
   CertificateSummary,
   ExportResult,
+  ImportResult,
   LintFinding,
   VerifyResult,
 } from '../../core/pki/index.js';
@@ -109,7 +110,10 @@ export const pkiMethods = {
     z.object({ ca: name, profile, name, csr: base64, file: fileName, days: days.optional() }).strict(),
     returns<CertificateSummary>(),
   ),
-  /** Import a certificate (PEM, DER or PKCS#12) and optionally its key (any common encoding). */
+  /**
+   * Import a certificate (PEM, DER, PKCS#7 or PKCS#12) and optionally its key (any common encoding).
+   * The CA certificates of a bundle become entries of their own (`chain`), except those already held.
+   */
   'pki.import': method(
     z
       .object({
@@ -121,7 +125,7 @@ export const pkiMethods = {
         passphrase: z.string().max(1024).optional(),
       })
       .strict(),
-    returns<CertificateSummary>(),
+    returns<ImportResult>(),
   ),
   /** Revoke a certificate and republish its CA's CRL. */
   'pki.revoke': method(

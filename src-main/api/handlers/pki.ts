@@ -114,7 +114,7 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
         ...(p.keyFile ? { keyFile: p.keyFile } : {}),
         ...(p.passphrase !== undefined ? { passphrase: p.passphrase } : {}),
       });
-      changed(cert.name);
+      changed(cert.name, ...cert.chain.map((ca) => ca.name));
       return cert;
     },
     'pki.revoke': (p) => {

@@ -301,11 +301,16 @@ export const certificatesCommands: Command[] = [
   },
   {
     name: 'cert import',
-    summary: 'Import a certificate (PEM, DER or PKCS#12) and optionally its private key',
+    summary:
+      'Import a certificate (PEM, DER, PKCS#7 or PKCS#12) with its CA chain and optionally its private key',
     usage: '--name NAME --cert FILE [--key FILE] [--passphrase-file F] [--json]',
     options: {
-      name: { type: 'string', value: 'NAME', description: 'workspace name' },
-      cert: { type: 'string', value: 'FILE', description: 'certificate: PEM, DER or PKCS#12 (.p12/.pfx)' },
+      name: { type: 'string', value: 'NAME', description: 'workspace name of the certificate' },
+      cert: {
+        type: 'string',
+        value: 'FILE',
+        description: 'certificate or bundle: PEM, DER, PKCS#7 (.p7b) or PKCS#12 (.p12/.pfx)',
+      },
       key: {
         type: 'string',
         value: 'FILE',
@@ -317,10 +322,17 @@ export const certificatesCommands: Command[] = [
         description: 'file whose first line is the passphrase (PKCS#12 or encrypted key)',
       },
     },
-    details: 'The key must belong to the certificate, else nothing is imported.',
+    details: [
+      'The key must belong to the certificate, else nothing is imported.',
+      'A bundle (a PKCS#12, or a file with several certificates, in any order) holds one certificate and',
+      'its CA certificates: the certificate gets NAME, each CA becomes a root or intermediate CA entry',
+      'named after its CN (without key), unless the workspace already holds it. A certificate of the',
+      'bundle that is not on the chain is refused, and nothing is imported.',
+    ].join('\n'),
     examples: [
       'mqtt-tls-studio cert import --name legacy-broker --cert server.crt --key server.key',
       'mqtt-tls-studio cert import --name phone --cert phone.p12 --passphrase-file pass.txt',
+      'mqtt-tls-studio cert import --name gateway --cert fullchain.pem --key gateway.key',
     ],
     async run(ctx) {
       noPositionals(ctx);
@@ -339,8 +351,17 @@ export const certificatesCommands: Command[] = [
       });
       if (ctx.json) return ctx.printJson(result);
       printIssued(ctx, result, 'Imported');
-      if (!result.issuerName && result.subject !== result.issuer) {
-        ctx.out(`  its issuer (${result.issuer}) is not in the workspace`);
+      for (const ca of result.chain) {
+        ctx.out(
+          `Imported ${KIND_LABEL[ca.kind]} "${ca.name}" (${ca.subject}) from the bundle, no key${ca.issuerName ? `, signed by "${ca.issuerName}"` : ''}`,
+        );
+      }
+      for (const known of result.chainKnown) {
+        ctx.out(`  already in the workspace: "${known.name}" (${known.subject})`);
+      }
+      const top = result.chain[result.chain.length - 1] ?? result;
+      if (!top.issuerName && top.subject !== top.issuer) {
+        ctx.out(`  its issuer (${top.issuer}) is not in the workspace`);
       }
     },
   },

@@ -12,7 +12,7 @@ import { EKU_NAMES, EXTENSION_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import type { CertificateDetail, ExtensionDetail } from './types.js';
 
-const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
+export const CERT_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE'];
 
 /** Colon-separated uppercase hex, as Node's fingerprint256 and `openssl -fingerprint`. */
 export function colonHex(bytes: Buffer): string {
@@ -42,7 +42,8 @@ export function readCertificates(input: string | Buffer, file = 'certificate'): 
   return [parseOrExplain(data, file)];
 }
 
-function parseOrExplain(der: Buffer, file: string, line?: number): ParsedCertificate {
+/** Parse certificate DER, or throw a UserError naming the file (and PEM line). */
+export function parseOrExplain(der: Buffer, file: string, line?: number): ParsedCertificate {
   try {
     return parseCertificateDer(der);
   } catch (error) {

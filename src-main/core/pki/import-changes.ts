@@ -22,7 +22,7 @@ import {
   validateName,
   type IndexEntry,
 } from './store.js';
-import type { CertificateSummary } from './types.js';
+import type { CertificateKind, CertificateSummary } from './types.js';
 
 export interface CertificateImportItem {
   /** Workspace name of the new entry (must be valid and free). */
@@ -32,6 +32,8 @@ export interface CertificateImportItem {
   key?: KeyObject;
   /** Names the key in a refusal. */
   keyFile?: string;
+  /** Its kind in the index (default `imported`; `root-ca`/`intermediate-ca` for a bundle's CAs). */
+  kind?: CertificateKind;
 }
 
 export interface CertificateImportChanges {
@@ -43,8 +45,11 @@ export interface CertificateImportChanges {
   existing: Map<string, string>;
 }
 
+/** May issue: a CA, or a root (a v1 root has no basicConstraints, OpenSSL still takes it as a CA). */
+const actsAsCa = (entry: CertificateSummary): boolean => entry.isCa || entry.kind === 'root-ca';
+
 /**
- * Each certificate becomes an `imported` entry linked to the workspace CA that issued it (one already
+ * Each certificate becomes an entry (`imported` unless its item says otherwise) linked to the workspace CA that issued it (one already
  * in the index, or one of the new ones); a CA among the new ones becomes the issuer of the entries it
  * issued. A certificate the workspace already holds is not added again (see `existing`).
  */
@@ -73,12 +78,12 @@ export function certificateImportChanges(
     }
     fresh.push({
       item,
-      summary: summarize(item.cert, { name: item.name, kind: 'imported', hasKey: !!item.key }),
+      summary: summarize(item.cert, { name: item.name, kind: item.kind ?? 'imported', hasKey: !!item.key }),
     });
   }
 
   // Issuers are looked for among the workspace CAs (existing ones first) and the new ones.
-  const candidates = [...entries, ...fresh.map((f) => f.summary)].filter((c) => c.isCa);
+  const candidates = [...entries, ...fresh.map((f) => f.summary)].filter(actsAsCa);
   const freshCert = new Map(fresh.map(({ item }) => [item.name, item.cert]));
   const parsed = (name: string) => freshCert.get(name) ?? readEntryCertificate(ws, name);
   const changes: WorkspaceChange[] = [];
@@ -97,7 +102,7 @@ export function certificateImportChanges(
     return {
       ...summarize(item.cert, {
         name: item.name,
-        kind: 'imported',
+        kind: item.kind ?? 'imported',
         hasKey: !!item.key,
         ...(issuerName ? { issuerName } : {}),
       }),
@@ -107,7 +112,7 @@ export function certificateImportChanges(
   });
 
   // A CA arriving after certificates it issued becomes their issuer.
-  for (const ca of added.filter((entry) => entry.isCa)) {
+  for (const ca of added.filter(actsAsCa)) {
     for (const other of entries) {
       if (other.issuerName || other.issuer !== ca.subject || other.subject === other.issuer) continue;
       if (isIssuedBy(readEntryCertificate(ws, other.name), freshCert.get(ca.name)!))

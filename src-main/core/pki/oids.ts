@@ -54,6 +54,7 @@ export const OID = {
   localKeyId: '1.2.840.113549.1.9.21',
   // PKCS#7 content types.
   data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
   encryptedData: '1.2.840.113549.1.7.6',
   // PKCS#12 bag types.
   keyBag: '1.2.840.113549.1.12.10.1.1',

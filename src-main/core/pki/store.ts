@@ -61,6 +61,22 @@ export function validateName(name: unknown, field = 'name'): string {
   return name;
 }
 
+/**
+ * A free workspace name made from a common name (`Legacy Issuing CA` → `Legacy-Issuing-CA`), or from
+ * `fallback` when the CN gives none; `-2`, `-3`… when taken. The name is added to `taken`.
+ */
+export function nameFromCommonName(cn: string, fallback: string, taken: Set<string>): string {
+  const base =
+    cn
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '')
+      .slice(0, 56) || fallback;
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  taken.add(name);
+  return name;
+}
+
 export function loadIndex(ws: Workspace): IndexEntry[] {
   const file = ws.readJson<IndexFile | undefined>(INDEX_FILE, undefined);
   if (file === undefined) return [];

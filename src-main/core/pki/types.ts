@@ -121,12 +121,26 @@ export interface SignCsrOptions {
 
 export interface ImportOptions {
   name: string;
-  /** PEM, DER or PKCS#12 bytes. */
+  /**
+   * PEM, DER or PKCS#12 bytes: one certificate, or a bundle of a certificate and its CAs in any order
+   * (several PEM blocks, DER certificates one after the other, PKCS#7, PKCS#12).
+   */
   cert: Buffer;
   certFile?: string;
   key?: Buffer;
   keyFile?: string;
   passphrase?: string;
+}
+
+/** What `cert import` added: the certificate itself (under its name) and the CAs of its bundle. */
+export interface ImportResult extends CertificateSummary {
+  /**
+   * CA certificates of the bundle (PKCS#12, PEM, DER or PKCS#7) added as entries of their own (kind
+   * `root-ca` or `intermediate-ca`, no key), the certificate's issuer first.
+   */
+  chain: CertificateSummary[];
+  /** CA certificates of the bundle the workspace already held (same SHA-256 fingerprint), by their name there. */
+  chainKnown: Array<{ name: string; subject: string }>;
 }
 
 export type ExportFormat = 'pem' | 'der' | 'p12';
