@@ -165,4 +165,96 @@ describe('Certificates view', () => {
     await app.screenshot('certificates-timeline');
     expect(app.pageErrors).toEqual([]);
   });
+
+  test('import of a PKCS#12 bundle (file input) brings its CA chain into the tree', async () => {
+    const page = app.page;
+    // root → issuing → gateway by openssl, packed with -certfile (intermediate and root) into a .p12.
+    const subjects: Array<[string, string, string[], string?]> = [
+      ['corp-root', '/O=Corp/CN=Corp Root CA', ['keyUsage=critical,keyCertSign,cRLSign']],
+      [
+        'corp-int',
+        '/O=Corp/CN=Corp Issuing CA',
+        ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign'],
+        'corp-root',
+      ],
+      [
+        'gateway',
+        '/CN=gateway.corp.test',
+        [
+          'basicConstraints=critical,CA:FALSE',
+          'extendedKeyUsage=serverAuth',
+          'subjectAltName=DNS:gateway.corp.test',
+        ],
+        'corp-int',
+      ],
+    ];
+    for (const [name, subject, exts, ca] of subjects) {
+      const made = await run('openssl', [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
+        ...['-keyout', join(dir, `${name}.key`), '-subj', subject, '-days', '90'],
+        ...(ca ? ['-CA', join(dir, `${ca}.crt`), '-CAkey', join(dir, `${ca}.key`)] : []),
+        ...exts.flatMap((ext) => ['-addext', ext]),
+        ...['-out', join(dir, `${name}.crt`)],
+      ]);
+      expect(made.code, made.stderr).toBe(0);
+    }
+    writeFileSync(
+      join(dir, 'corp-cas.crt'),
+      readFileSync(join(dir, 'corp-int.crt'), 'utf8') + readFileSync(join(dir, 'corp-root.crt'), 'utf8'),
+    );
+    const packed = await run('openssl', [
+      ...['pkcs12', '-export', '-in', join(dir, 'gateway.crt'), '-inkey', join(dir, 'gateway.key')],
+      ...['-certfile', join(dir, 'corp-cas.crt'), '-passout', 'pass:corp', '-out', join(dir, 'gateway.p12')],
+    ]);
+    expect(packed.code, packed.stderr).toBe(0);
+
+    await page.getByRole('button', { name: 'Import…' }).click();
+    const dialog = page.locator('[data-testid="import-dialog"]');
+    await dialog.getByLabel(/^Certificate:/).setInputFiles(join(dir, 'gateway.p12'));
+    expect(await dialog.getByLabel('Name in the workspace').inputValue()).toBe('gateway');
+    await dialog.getByLabel('Passphrase (PKCS#12)').fill('corp');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const tree = page.locator('[data-testid="cert-tree"]');
+    await tree.locator('[data-name="Corp-Root-CA"]').waitFor();
+    const levels = await tree
+      .locator('[role="treeitem"]')
+      .evaluateAll((items) =>
+        items.map((i) => `${i.getAttribute('data-name')}:${i.getAttribute('aria-level')}`),
+      );
+    const at = levels.indexOf('Corp-Root-CA:1');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(levels.slice(at, at + 3)).toEqual(['Corp-Root-CA:1', 'Corp-Issuing-CA:2', 'gateway:3']);
+    // The leaf is selected; its detail pane shows the chain the bundle brought.
+    const fields = page.locator('[data-testid="cert-fields"]');
+    await fields.getByText('CN=gateway.corp.test').first().waitFor();
+    expect(await fields.textContent()).toContain('gateway → Corp-Issuing-CA → Corp-Root-CA');
+    expect(await page.locator('[data-testid="cert-verify"]').textContent()).toContain(
+      'CN=gateway.corp.test → CN=Corp Issuing CA,O=Corp → CN=Corp Root CA,O=Corp (trusted)',
+    );
+    // The imported CAs have no key, so no CRL: revocation is not checked (said so), the chain is fine.
+    expect(await page.locator('[data-testid="cert-revocation-note"]').textContent()).toContain(
+      'no CRL of “Corp-Issuing-CA”',
+    );
+    expect(await page.locator('[data-testid="cert-detail"] .error-box').count()).toBe(0);
+    // Its CA has no key, so no CRL can revoke it here: no Revoke button (export still there).
+    expect(await page.getByRole('button', { name: 'Revoke…' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Export…' }).waitFor();
+    const list = (await app.service.invoke('pki.list', {})) as Array<{
+      name: string;
+      kind: string;
+      hasKey: boolean;
+    }>;
+    expect(
+      list
+        .filter((c) => c.name.startsWith('Corp-') || c.name === 'gateway')
+        .map((c) => `${c.name}:${c.kind}:${c.hasKey}`),
+    ).toEqual([
+      'gateway:imported:true',
+      'Corp-Issuing-CA:intermediate-ca:false',
+      'Corp-Root-CA:root-ca:false',
+    ]);
+    await tree.locator('[data-name="Corp-Root-CA"]').scrollIntoViewIfNeeded();
+    await app.screenshot('certificates-bundle-import');
+    expect(app.pageErrors).toEqual([]);
+  });
 });

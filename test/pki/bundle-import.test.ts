@@ -18,6 +18,7 @@ import {
   showCertificate,
 } from '../../src-main/core/pki/index.js';
 import { Workspace } from '../../src-main/core/workspace/workspace.js';
+import { ApiService } from '../../src-main/api/service.js';
 
 /** Every order of a list (6 for three certificates). */
 function permutations<T>(items: T[]): T[][] {
@@ -345,6 +346,32 @@ describe('import of a certificate bundle brings its CA chain', () => {
         /^name: a certificate named "root" already exists/,
       );
     });
+  });
+
+  it('api: pki.import returns the chain, announces every new entry, and the workspace verdict is OK', async () => {
+    const service = new ApiService({ workspaceDir: f('ws-api'), surface: 'cli' });
+    const events: unknown[] = [];
+    service.onEvent((topic, data) => events.push({ topic, data }));
+    const result = (await service.invoke('pki.import', {
+      name: 'gateway',
+      cert: read('full.p12').toString('base64'),
+      certFile: 'full.p12',
+      passphrase: 'bundle',
+    })) as { chain: Array<{ name: string }> };
+    expect(result.chain.map((c) => c.name)).toEqual(['Bundle-Issuing-CA', 'Bundle-Root-CA']);
+    expect(events).toEqual([
+      { topic: 'pki.changed', data: { names: ['gateway', 'Bundle-Issuing-CA', 'Bundle-Root-CA'] } },
+    ]);
+    // Its CA came without a key, so there is no CRL to check: the verdict does not fail on CRL_MISSING.
+    const verdict = (await service.invoke('pki.verifyWorkspace', {
+      name: 'gateway',
+      host: 'bundle.test',
+    })) as {
+      ok: boolean;
+      steps: Array<{ name: string }>;
+    };
+    expect(verdict.ok).toBe(true);
+    expect(verdict.steps.map((x) => x.name)).not.toContain('Revocation');
   });
 
   it('CLI: cert import prints the chain it added; --json lists it', async () => {

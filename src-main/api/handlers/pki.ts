@@ -53,12 +53,17 @@ function verifyInWorkspace(
     .filter((c) => c.isCa)
     .map((c) => ws.readText(crlPath(c.name)))
     .filter((t): t is string => t !== undefined);
+  // Revocation is checked when the issuer is a workspace CA that has (or can publish) a CRL; a CA that
+  // came without its key (from an imported bundle) has none, and its CRL cannot be made here.
+  const issuer = all.find((c) => c.name === entry.issuerName);
+  const checkRevocation =
+    issuer !== undefined && (issuer.hasKey || ws.readText(crlPath(issuer.name)) !== undefined);
   const inferred = purpose ?? (entry.kind === 'server' || entry.kind === 'client' ? entry.kind : undefined);
   return verifyCertificate({
     certPem: show.pem,
     caPem: roots.join(''),
     ...(intermediates.length ? { untrustedPem: intermediates.join('') } : {}),
-    ...(crls.length && entry.issuerName ? { crlPem: crls.join('') } : {}),
+    ...(crls.length && checkRevocation ? { crlPem: crls.join('') } : {}),
     ...(inferred ? { purpose: inferred } : {}),
     ...(host ? { host } : {}),
   });
