@@ -8,6 +8,7 @@ import { CLI, ROOT, cli } from '../helpers/run.js';
 import { makeTestPki, type TestPki } from './openssl-pki.js';
 import { sharedTempDir } from '../helpers/tmp.js';
 import { distinctPorts, mqttjsOutcome, pubOutcome, sleep } from './differential.js';
+import { quickstartConf } from '../../src-main/core/quickstart/index.js';
 
 const dir = sharedTempDir('mts-broker-api-');
 const workspace = join(dir, 'ws');
@@ -27,25 +28,7 @@ beforeAll(async () => {
     copyFileSync(pki.path(from), join(workspace, 'broker', to));
   }
   writeFileSync(join(workspace, 'broker', 'acl.conf'), 'pattern readwrite devices/%u/#\n');
-  writeFileSync(
-    join(workspace, 'broker', 'mosquitto.conf'),
-    [
-      '# like quick start writes it; paths relative to this folder',
-      'per_listener_settings false',
-      'allow_anonymous false',
-      'acl_file acl.conf',
-      '',
-      `listener ${ports[0]}`,
-      'protocol mqtt',
-      'cafile ca.crt',
-      'certfile server.crt',
-      'keyfile server.key',
-      'require_certificate true',
-      'use_identity_as_username true',
-      'tls_version tlsv1.2',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(workspace, 'broker', 'mosquitto.conf'), quickstartConf(ports[0]));
 }, 60_000);
 
 const tls = () => ({

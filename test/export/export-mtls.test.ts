@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 import { handToMosquitto } from './openssl-pki.js';
+import { quickstartConf } from '../../src-main/core/quickstart/index.js';
 
 /** mTLS with the certificate CN as username and a %u pattern ACL, as quick start sets it up. */
 describe('export mosquitto: mTLS + identity as username + ACL, run by Debian Mosquitto', () => {
@@ -24,26 +25,7 @@ describe('export mosquitto: mTLS + identity as username + ACL, run by Debian Mos
   beforeAll(async () => {
     ws = await exportWorkshop(join(root, 'ws'));
     port = await freePort();
-    writeBrokerSettings(
-      ws,
-      [
-        '# quick start style settings',
-        'per_listener_settings false',
-        'allow_anonymous false',
-        'acl_file acl.conf',
-        '',
-        `listener ${port}`,
-        'protocol mqtt',
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        'tls_version tlsv1.2',
-        '',
-      ].join('\n'),
-      { 'acl.conf': 'pattern readwrite devices/%u/#\n' },
-    );
+    writeBrokerSettings(ws, quickstartConf(port), { 'acl.conf': 'pattern readwrite devices/%u/#\n' });
     result = exportMosquitto(ws, { outDir: out, host: 'localhost' });
     handToMosquitto(
       root,
