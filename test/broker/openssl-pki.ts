@@ -226,3 +226,32 @@ export async function revokeAndPublish(pki: TestPki, name: string, crlFile: stri
   await openssl(pki.dir, ['ca', '-config', 'openssl.cnf', '-name', 'inter', '-revoke', `${name}.crt`]);
   await openssl(pki.dir, ['ca', '-config', 'openssl.cnf', '-name', 'inter', '-gencrl', '-out', crlFile]);
 }
+
+/** `openssl ca -crl_lastupdate/-crl_nextupdate` time: YYYYMMDDHHMMSSZ. */
+const caTime = (date: Date) => date.toISOString().replace(/[-:T]|\.\d+/g, '');
+
+/**
+ * Have `openssl ca -gencrl` sign a CRL of the intermediate with the given real thisUpdate/nextUpdate
+ * (e.g. both in the past: an expired CRL), written to `crlFile` (readable by Mosquitto). No faked clock.
+ */
+export async function publishCrlAt(
+  pki: TestPki,
+  crlFile: string,
+  times: { thisUpdate: Date; nextUpdate: Date },
+): Promise<void> {
+  await openssl(pki.dir, [
+    'ca',
+    '-config',
+    'openssl.cnf',
+    '-name',
+    'inter',
+    '-gencrl',
+    '-crl_lastupdate',
+    caTime(times.thisUpdate),
+    '-crl_nextupdate',
+    caTime(times.nextUpdate),
+    '-out',
+    crlFile,
+  ]);
+  chmodSync(crlFile, 0o644);
+}

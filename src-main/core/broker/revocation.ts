@@ -5,7 +5,8 @@ import type { Refusal } from './refusal-reasons.js';
 
 /**
  * Mosquitto 2.0.11 sets only `X509_V_FLAG_CRL_CHECK`: OpenSSL checks the client's leaf against the CRL
- * of its issuer, and refuses when that CRL is missing, not yet valid, expired, or lists the leaf. (Node's
+ * of its issuer, and refuses when that CRL is missing (CRL_MISSING), not yet valid (CRL_NOT_YET_VALID),
+ * expired (CRL_EXPIRED), or lists the leaf (REVOKED). (Node's
  * own `crl` option checks the whole chain, which would refuse clients Mosquitto accepts, so the broker
  * checks here after OpenSSL verified the chain.)
  */
@@ -29,16 +30,17 @@ export function leafRevocation(
       problem: 'CRL_MISSING',
     };
   }
+  // OpenSSL's check_crl_time (errors 11 and 12): every certificate the CRL covers is refused.
   if (crl.thisUpdate > now) {
     return {
-      reason: `the CRL of ${issuerName} is not valid yet (thisUpdate ${crl.thisUpdate.toISOString()})`,
-      problem: 'CRL_MISSING',
+      reason: `the CRL of ${issuerName} in crlfile is not valid yet (thisUpdate ${crl.thisUpdate.toISOString()}), so OpenSSL refuses every certificate it covers; check the clocks, or publish a CRL dated now (mqtt-tls-studio crl --ca NAME --out FILE) into crlfile`,
+      problem: 'CRL_NOT_YET_VALID',
     };
   }
   if (crl.nextUpdate && crl.nextUpdate < now) {
     return {
-      reason: `the CRL of ${issuerName} expired on ${crl.nextUpdate.toISOString()}: OpenSSL refuses every certificate it covers`,
-      problem: 'CRL_MISSING',
+      reason: `the CRL of ${issuerName} in crlfile expired on ${crl.nextUpdate.toISOString()} (nextUpdate), so OpenSSL refuses every certificate it covers; publish a fresh CRL (mqtt-tls-studio crl --ca NAME --out FILE) into crlfile`,
+      problem: 'CRL_EXPIRED',
     };
   }
   const serial = serialHex(leaf);
