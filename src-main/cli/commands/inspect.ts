@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { InspectProbeParams, InspectResult } from '../../api/contract/inspect.js';
 import { looksLikePkcs12 } from '../../core/pki/index.js';
+import { PROBLEM_CODES } from '../../core/problems.js';
 import { UserError } from '../../core/user-error.js';
 import type { CliContext, Command } from '../command.js';
 import { UsageError } from '../command.js';
@@ -12,6 +13,18 @@ function readFile(file: string, what: string): Buffer {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new UserError(`${file}: cannot read the ${what} (${code})`, 'FILE_UNREADABLE', { file });
   }
+}
+
+/** "Problem codes: A, B, …." — every code of PROBLEM_CODES, wrapped like the rest of the help text. */
+function problemCodeLines(width = 105): string[] {
+  const words = `Problem codes: ${PROBLEM_CODES.join(', ')}.`.split(' ');
+  const lines: string[] = [];
+  for (const word of words) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 function readSecret(file: string, what: string): string {
@@ -226,10 +239,7 @@ export const inspectCommands: Command[] = [
       'Exit 0 when the handshake (and with --mqtt, the CONNECT) succeeded and nothing would make a client',
       'refuse the server; 1 otherwise. --json prints { ok, protocol, cipher, servername, alpn, chain, problems }',
       'with the chain exactly as the server sent it, plus keyExchange, clientAuth, validation, mqtt and timeline.',
-      'Problem codes: UNTRUSTED_ROOT, MISSING_INTERMEDIATE, HOSTNAME_MISMATCH, EXPIRED, NOT_YET_VALID,',
-      'SELF_SIGNED_LEAF, WRONG_PURPOSE, REVOKED, CLIENT_CERT_REQUIRED, CLIENT_CERT_REJECTED, PROTOCOL_VERSION,',
-      'NOT_TLS, TLS_ON_PLAIN_PORT, CONNECTION_REFUSED, HOST_NOT_FOUND, TIMEOUT, MQTT_NOT_AUTHORIZED, MQTT_REFUSED,',
-      'HANDSHAKE_FAILED, BAD_SIGNATURE, NOT_A_CA, PATH_LENGTH_EXCEEDED, CRL_MISSING.',
+      ...problemCodeLines(),
     ].join('\n'),
     examples: [
       'mqtt-tls-studio inspect localhost:8883 --ca ca.crt',
