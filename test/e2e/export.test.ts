@@ -68,6 +68,13 @@ describe('e2e: Export view', () => {
       'Mosquitto starts from it',
     );
     await app.screenshot('export-preview');
+    // At the default 1360 px width the bridge's buttons stay within the Bridges card's content (its row).
+    const row = (await page.locator('.bridges li', { hasText: 'central.example.com' }).boundingBox())!;
+    for (const name of ['Edit bridge central', 'Remove bridge central']) {
+      const button = (await page.getByRole('button', { name }).boundingBox())!;
+      expect(button.x, name).toBeGreaterThanOrEqual(row.x);
+      expect(button.x + button.width, name).toBeLessThanOrEqual(row.x + row.width + 0.5);
+    }
     await page.locator('.files button', { hasText: 'server.key' }).click();
     expect(await page.getByLabel('Content of certs/server.key').textContent()).toContain(
       'private key, not shown',
