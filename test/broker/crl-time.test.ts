@@ -1,3 +1,4 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, publishCrlAt, type TestPki } from './openssl-pki.js';
@@ -31,6 +32,16 @@ beforeAll(async () => {
     thisUpdate: new Date(now + DAY),
     nextUpdate: new Date(now + 8 * DAY),
   });
+  await publishCrlAt(pki, pki.path('current.crl'), {
+    thisUpdate: new Date(now - DAY),
+    nextUpdate: new Date(now + 7 * DAY),
+  });
+  // An outdated CRL left in crlfile before the current one.
+  writeFileSync(
+    pki.path('expired-then-current.crl'),
+    readFileSync(pki.path('expired.crl'), 'utf8') + readFileSync(pki.path('current.crl'), 'utf8'),
+  );
+  chmodSync(pki.path('expired-then-current.crl'), 0o644);
 }, 60_000);
 
 afterAll(async () => {
@@ -102,4 +113,36 @@ describe('a crlfile out of its validity period', () => {
       expect(refusal?.message).toContain(refusal!.reason!);
     }, 30_000);
   }
+});
+
+describe('a crlfile holding an outdated CRL before the current one', () => {
+  it('OpenSSL picks the current CRL: Mosquitto and our broker both accept the client', async () => {
+    const verified = await opensslOk([
+      'verify',
+      '-CAfile',
+      pki.path('ca.crt'),
+      '-CRLfile',
+      pki.path('expired-then-current.crl'),
+      '-crl_check',
+      pki.path('client1.crt'),
+    ]).catch((error: Error) => error.message);
+    expect(verified).toMatch(/client1\.crt: OK/);
+    const p = await startPair(dir, ([port]) =>
+      [
+        'log_dest stderr',
+        'allow_anonymous true',
+        `listener ${port}`,
+        `cafile ${pki.path('ca.crt')}`,
+        `certfile ${pki.path('server.crt')}`,
+        `keyfile ${pki.path('server.key')}`,
+        'require_certificate true',
+        `crlfile ${pki.path('expired-then-current.crl')}`,
+        '',
+      ].join('\n'),
+    );
+    pairs.push(p);
+    const mosquitto = await pubOutcome(p.mosquitto.ports[0]!, clientArgs());
+    const ours = await pubOutcome(p.ours.ports[0]!, clientArgs());
+    expect({ mosquitto, ours }).toEqual({ mosquitto: 'accepted', ours: 'accepted' });
+  }, 30_000);
 });

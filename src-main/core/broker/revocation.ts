@@ -1,4 +1,4 @@
-import { readCertificate, type ParsedCrl } from '../pki/index.js';
+import { pickCrl, readCertificate, type ParsedCrl } from '../pki/index.js';
 import { serialHex } from '../pki/certificate.js';
 import { verifySignature } from '../pki/keys.js';
 import type { Refusal } from './refusal-reasons.js';
@@ -18,10 +18,14 @@ export function leafRevocation(
 ): Refusal | undefined {
   const leaf = readCertificate(leafDer, 'client certificate');
   const issuerSpki = issuerDer ? readCertificate(issuerDer, 'client certificate issuer').spki : undefined;
-  const crl = crls.find(
-    (c) =>
-      c.issuerDer.equals(leaf.issuerDer) &&
-      (issuerSpki === undefined || verifySignature(c.tbs, c.signatureOid, c.signature, issuerSpki)),
+  // Of the issuer's CRLs in crlfile, the one OpenSSL (and so Mosquitto) would use: a current one first.
+  const crl = pickCrl(
+    crls.filter(
+      (c) =>
+        c.issuerDer.equals(leaf.issuerDer) &&
+        (issuerSpki === undefined || verifySignature(c.tbs, c.signatureOid, c.signature, issuerSpki)),
+    ),
+    now,
   );
   const issuerName = leaf.issuer.rfc2253;
   if (!crl) {

@@ -41,6 +41,7 @@ export {
   type Pkcs12Contents,
   type Pkcs12Input,
 } from './pkcs12.js';
+export { pickCrl } from './pick-crl.js';
 export { readCrls, REVOCATION_REASONS, revocationReasonOption, type ParsedCrl } from './crl.js';
 export { readCsr, type ParsedCsr } from './csr.js';
 export { checkHost, type HostCheck } from './hostname.js';

@@ -13,6 +13,7 @@ import { checkHost } from './hostname.js';
 import { verifySignature } from './keys.js';
 import { OID } from './oids.js';
 import type { Profile, VerifyResult, VerifyStep } from './types.js';
+import { pickCrl } from './pick-crl.js';
 
 export type { VerifyChainEntry, VerifyResult } from './types.js';
 
@@ -100,24 +101,6 @@ function purposeProblem(cert: ParsedCertificate, purpose: Profile, asCa: boolean
 
 function problem(code: ProblemCode, message: string, fix: string): Problem {
   return { code, message, fix };
-}
-
-/**
- * OpenSSL's get_crl_sk: of the CRLs from the right issuer, one valid at `at` wins over one that is not;
- * between equals, the most recent thisUpdate.
- */
-function pickCrl(candidates: ParsedCrl[], at: Date): ParsedCrl | undefined {
-  const current = (c: ParsedCrl) => c.thisUpdate <= at && (!c.nextUpdate || c.nextUpdate >= at);
-  let best: ParsedCrl | undefined;
-  for (const crl of candidates) {
-    if (
-      !best ||
-      (current(crl) && !current(best)) ||
-      (current(crl) === current(best) && crl.thisUpdate > best.thisUpdate)
-    )
-      best = crl;
-  }
-  return best;
 }
 
 /** OpenSSL's check_crl_time: X509_V_ERR_CRL_NOT_YET_VALID (11) and X509_V_ERR_CRL_HAS_EXPIRED (12). */
