@@ -77,10 +77,16 @@ export interface ConnectionProfile {
   tls: TlsSettings;
   /** How many received messages the log keeps (oldest dropped first). */
   logSize: number;
+  /**
+   * Seconds between attempts to reconnect after an unexpected drop; 0 (the default) turns automatic
+   * reconnect off. A refused CONNECT or a TLS failure never starts or continues the retries.
+   */
+  reconnectPeriod: number;
 }
 
 export const DEFAULT_LOG_SIZE = 10_000;
 export const MAX_LOG_SIZE = 1_000_000;
+export const MAX_RECONNECT_PERIOD = 3600;
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,63}$/u;
 
 export function defaultPort(scheme: Scheme): number {
@@ -321,6 +327,7 @@ export function validateProfile(value: unknown): ConnectionProfile {
     connectTimeout: intAt(input.connectTimeout, 'connectTimeout', 10, 1, 300),
     tls: tlsAt(input.tls),
     logSize: intAt(input.logSize, 'logSize', DEFAULT_LOG_SIZE, 10, MAX_LOG_SIZE),
+    reconnectPeriod: intAt(input.reconnectPeriod, 'reconnectPeriod', 0, 0, MAX_RECONNECT_PERIOD),
   };
   if (username !== undefined) profile.username = username;
   if (password !== undefined) profile.password = password;

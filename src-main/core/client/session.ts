@@ -35,7 +35,21 @@ import { checkTopicFilter, checkTopicName } from './topic.js';
 import type { ResolvedTls } from './tls-options.js';
 import { openStream, probePeerChain, type TransportFacts } from './transport.js';
 
-export type SessionState = 'connecting' | 'connected' | 'disconnecting' | 'disconnected' | 'failed';
+export type SessionState =
+  'connecting' | 'connected' | 'reconnecting' | 'disconnecting' | 'disconnected' | 'failed';
+
+/** Problems of a reconnect attempt worth another try: nobody answers yet (the broker is down or restarting). */
+const RETRYABLE_PROBLEMS = new Set(['CONNECTION_REFUSED', 'TIMEOUT']);
+/** A broker's DISCONNECT reason codes that announce a going-away, not a refusal of this client. */
+const RETRYABLE_DISCONNECTS = new Set([
+  0x88 /* server unavailable */, 0x89 /* busy */, 0x8b /* shutting down */,
+]);
+
+/** Does this problem leave room for automatic reconnect (no refusal, no TLS failure)? */
+export function worthRetrying(problem: ClientProblem): boolean {
+  if (problem.reasonCode !== undefined) return RETRYABLE_DISCONNECTS.has(problem.reasonCode);
+  return RETRYABLE_PROBLEMS.has(problem.code);
+}
 
 /** A failure with its explanation; its message is one line (what happened — what to do). */
 export class ClientFailure extends UserError {
@@ -103,6 +117,8 @@ export interface SessionSnapshot {
   /** MQTT 5 CONNACK properties (assigned client id, maximum QoS, retain available…). */
   serverProperties?: Record<string, unknown>;
   subscriptions: SubscriptionResult[];
+  /** While state is 'reconnecting': attempts made so far in this series and the period between them. */
+  reconnect?: { attempt: number; periodSeconds: number; nextAttemptAt?: number };
   log: { size: number; capacity: number; received: number; dropped: number; lastId: number };
 }
 
@@ -231,6 +247,9 @@ export class Session extends EventEmitter<{
   private subscriptions = new Map<string, SubscriptionResult>();
   private closingOnPurpose = false;
   private cancelConnect?: () => void;
+  private retryTimer?: NodeJS.Timeout;
+  private nextAttemptAt?: number;
+  private reconnectAttempt = 0;
   private readonly pendingOps = new Set<(error: Error) => void>();
 
   constructor(options: SessionOptions) {
@@ -265,6 +284,15 @@ export class Session extends EventEmitter<{
       ...(this.sessionPresent !== undefined ? { sessionPresent: this.sessionPresent } : {}),
       ...(this.serverProperties ? { serverProperties: this.serverProperties } : {}),
       subscriptions: [...this.subscriptions.values()].map((s) => ({ ...s })),
+      ...(this.stateValue === 'reconnecting'
+        ? {
+            reconnect: {
+              attempt: this.reconnectAttempt,
+              periodSeconds: this.profile.reconnectPeriod,
+              ...(this.nextAttemptAt !== undefined ? { nextAttemptAt: this.nextAttemptAt } : {}),
+            },
+          }
+        : {}),
       log: {
         size: this.log.size,
         capacity: this.log.capacity,
@@ -367,6 +395,14 @@ export class Session extends EventEmitter<{
 
   /** Open the connection; resolves once the broker accepted it (CONNACK 0), rejects with a ClientFailure. */
   connect(): Promise<SessionSnapshot> {
+    if (this.stateValue === 'reconnecting') {
+      return Promise.reject(
+        new UserError(
+          `connection ${this.id} is reconnecting (attempt ${this.reconnectAttempt}); disconnect it to stop`,
+          'BAD_STATE',
+        ),
+      );
+    }
     if (
       this.stateValue === 'connecting' ||
       this.stateValue === 'connected' ||
@@ -377,6 +413,15 @@ export class Session extends EventEmitter<{
       );
     }
     this.problemValue = undefined;
+    this.reconnectAttempt = 0;
+    return this.attempt(false);
+  }
+
+  /**
+   * One connection attempt with its deadline. `retrying`: an automatic reconnect — the state stays
+   * 'reconnecting' and a failure worth retrying schedules the next attempt instead of 'failed'.
+   */
+  private attempt(retrying: boolean): Promise<SessionSnapshot> {
     this.connectedAt = undefined;
     this.sessionPresent = undefined;
     this.serverProperties = undefined;
@@ -395,7 +440,7 @@ export class Session extends EventEmitter<{
       this.mqttOptions(),
     );
     this.client = client;
-    this.setState('connecting');
+    this.setState(retrying ? 'reconnecting' : 'connecting');
 
     return new Promise<SessionSnapshot>((resolve, reject) => {
       let settled = false;
@@ -408,7 +453,11 @@ export class Session extends EventEmitter<{
           client.removeAllListeners('message');
           client.end(true);
           this.client = undefined;
-          this.setState('failed', problem);
+          if (retrying && worthRetrying(problem)) this.scheduleRetry(problem);
+          else {
+            this.reconnectAttempt = 0;
+            this.setState('failed', problem);
+          }
           reject(new ClientFailure(problem));
         } else {
           resolve(this.snapshot());
@@ -426,6 +475,7 @@ export class Session extends EventEmitter<{
         client.removeAllListeners('message');
         client.end(true);
         this.client = undefined;
+        this.reconnectAttempt = 0;
         this.setState('disconnected');
         reject(new UserError(`connecting ${this.profile.name} was cancelled`, 'CANCELLED'));
       };
@@ -440,6 +490,9 @@ export class Session extends EventEmitter<{
       client.on('connect', (packet) => {
         if (this.client !== client) return;
         this.connectedAt = Date.now();
+        this.reconnectAttempt = 0;
+        // The drop that started the retries is over.
+        if (retrying) this.problemValue = undefined;
         this.sessionPresent = packet.sessionPresent;
         if (packet.properties && Object.keys(packet.properties).length > 0) {
           this.serverProperties = { ...packet.properties } as Record<string, unknown>;
@@ -502,7 +555,32 @@ export class Session extends EventEmitter<{
       (this.facts.lastError
         ? explainConnectError(this.facts.lastError, { ...this.context(), connected: true })
         : connectionLostProblem(this.context()));
+    if (this.profile.reconnectPeriod > 0 && worthRetrying(problem)) {
+      this.reconnectAttempt = 0;
+      this.scheduleRetry(problem);
+      return;
+    }
     this.setState('disconnected', problem);
+  }
+
+  /** Wait the profile's reconnect period ('reconnecting', the problem shown), then try again. */
+  private scheduleRetry(problem: ClientProblem): void {
+    const periodMs = this.profile.reconnectPeriod * 1000;
+    this.nextAttemptAt = Date.now() + periodMs;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.nextAttemptAt = undefined;
+      this.reconnectAttempt += 1;
+      // The outcome shows in the state: connected, the next retry, or failed.
+      this.attempt(true).catch(() => undefined);
+    }, periodMs);
+    this.setState('reconnecting', problem);
+  }
+
+  private stopRetrying(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.nextAttemptAt = undefined;
   }
 
   private onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void {
@@ -735,7 +813,18 @@ export class Session extends EventEmitter<{
 
   /** Send DISCONNECT and close; after the deadline the socket is cut. Resolves when closed. */
   disconnect(): Promise<void> {
+    this.stopRetrying();
     const client = this.client;
+    if (this.stateValue === 'reconnecting') {
+      // The user stops the retries: the drop they were answering is no longer the news.
+      this.problemValue = undefined;
+      this.reconnectAttempt = 0;
+      if (!client) {
+        // Between two attempts: nothing is open, just stop.
+        this.setState('disconnected');
+        return Promise.resolve();
+      }
+    }
     if (!client || this.stateValue === 'disconnected' || this.stateValue === 'failed') {
       this.client = undefined;
       if (this.stateValue !== 'failed') this.stateValue = 'disconnected';
