@@ -18,6 +18,9 @@ let mosquitto: RunningMosquitto;
 let port = 0;
 let root = '';
 let files: BrokerFiles;
+/** The app's own broker of the last tests: its port and settings file. */
+let ours = 0;
+let confPath = '';
 
 beforeAll(async () => {
   root = tempDir('mts-e2e-client-');
@@ -32,7 +35,12 @@ afterAll(async () => {
   await mosquitto?.stop();
 });
 
-async function newConnection(name: string, cert: string | null, brokerPort = port): Promise<void> {
+async function newConnection(
+  name: string,
+  cert: string | null,
+  brokerPort = port,
+  reconnectPeriod?: string,
+): Promise<void> {
   const page = app.page;
   await page.getByRole('button', { name: 'New connection' }).click();
   const editor = page.getByRole('form', { name: 'Connection profile' });
@@ -41,6 +49,7 @@ async function newConnection(name: string, cert: string | null, brokerPort = por
   await editor.locator('input[name="trustCa"]').fill('int');
   if (cert) await editor.locator('input[name="certName"]').fill(cert);
   else await editor.locator('select[name="certKind"]').selectOption('none');
+  if (reconnectPeriod !== undefined) await editor.getByLabel('Reconnect every').fill(reconnectPeriod);
   await editor.getByRole('button', { name: 'Save & connect' }).click();
 }
 
@@ -48,13 +57,22 @@ describe('Client view', () => {
   it('two identities side by side: device-1 publishes, device-2 sees it in its log', async () => {
     const page = app.page;
     await app.gotoView('client');
-    await newConnection('device-1', 'device-1');
+    await newConnection('device-1', 'device-1', port, '5');
     const one = page.locator('[data-session="device-1"]');
     await expect.poll(() => one.locator('.state').textContent()).toBe('connected');
     await newConnection('device-2', 'device-2');
     const two = page.locator('[data-session="device-2"]');
     await expect.poll(() => two.locator('.state').textContent()).toBe('connected');
     await expect.poll(() => page.locator('tr[data-profile]').count()).toBe(2);
+    // The editor's labelled "Reconnect every" input reached the saved profile (default 0 = off).
+    const saved = (await app.service.invoke('client.profiles', {})) as Array<{
+      name: string;
+      reconnectPeriod: number;
+    }>;
+    expect(saved.map((p) => [p.name, p.reconnectPeriod]).sort()).toEqual([
+      ['device-1', 5],
+      ['device-2', 0],
+    ]);
 
     await two.locator('input[name="filter"]').fill('devices/#');
     await two.locator('select[name="subQos"]').selectOption('1');
@@ -111,9 +129,9 @@ describe('Client view', () => {
 
   it("with the app's own broker, a publish dropped under its ACL is explained from the broker's log", async () => {
     const page = app.page;
-    const ours = await freePort();
+    ours = await freePort();
     writeFileSync(join(files.dir, 'acl.conf'), 'user device-1\ntopic readwrite devices/device-1/#\n');
-    const confPath = join(files.dir, 'ours.conf');
+    confPath = join(files.dir, 'ours.conf');
     writeFileSync(
       confPath,
       [
@@ -149,6 +167,24 @@ describe('Client view', () => {
     expect(await pane.locator('.state').textContent()).toBe('connected');
     await notes.scrollIntoViewIfNeeded();
     await app.screenshot('client-acl-denied');
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it("a profile with automatic reconnect shows 'reconnecting' while the broker is down and connects again", async () => {
+    const page = app.page;
+    await newConnection('device-1-retry', 'device-1', ours, '1');
+    const pane = page.locator('[data-session="device-1-retry"]');
+    await expect.poll(() => pane.locator('.state').textContent()).toBe('connected');
+    await app.service.invoke('broker.stop', {});
+    await expect
+      .poll(() => pane.locator('.state').textContent(), { timeout: 10_000 })
+      .toMatch(/^reconnecting · attempt [1-9]\d* · every 1 s$/);
+    expect(await pane.getByRole('button', { name: 'Disconnect' }).isVisible()).toBe(true);
+    await pane.scrollIntoViewIfNeeded();
+    await app.screenshot('client-reconnecting');
+    const status = (await app.service.invoke('broker.start', { config: confPath })) as { running: boolean };
+    expect(status.running).toBe(true);
+    await expect.poll(() => pane.locator('.state').textContent(), { timeout: 10_000 }).toBe('connected');
     expect(app.pageErrors).toEqual([]);
   });
 });

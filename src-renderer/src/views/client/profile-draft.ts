@@ -14,6 +14,7 @@ export interface ProfileDraft {
   connectTimeout: number;
   sessionExpiry: string;
   logSize: number;
+  reconnectPeriod: number;
   trustKind: 'system' | 'workspace' | 'file';
   trustCa: string;
   trustPath: string;
@@ -48,6 +49,7 @@ export function emptyDraft(): ProfileDraft {
     connectTimeout: 10,
     sessionExpiry: '',
     logSize: 10_000,
+    reconnectPeriod: 0,
     trustKind: 'workspace',
     trustCa: '',
     trustPath: '',
@@ -87,6 +89,7 @@ export function draftFrom(p: ConnectionProfile): ProfileDraft {
     connectTimeout: p.connectTimeout,
     sessionExpiry: p.sessionExpiry === undefined ? '' : String(p.sessionExpiry),
     logSize: p.logSize,
+    reconnectPeriod: p.reconnectPeriod ?? 0,
     trustKind: trust.kind,
     trustCa: trust.kind === 'workspace' ? trust.ca : '',
     trustPath: trust.kind === 'file' ? trust.path : '',
@@ -138,6 +141,7 @@ export function profileFrom(d: ProfileDraft): Record<string, unknown> {
     connectTimeout: d.connectTimeout,
     ...(d.sessionExpiry.trim() ? { sessionExpiry: d.sessionExpiry.trim() } : {}),
     logSize: d.logSize,
+    reconnectPeriod: d.reconnectPeriod,
     tls: {
       trust,
       clientCert,
