@@ -209,22 +209,31 @@ describe('automatic reconnect', () => {
     await broker.stop();
   });
 
-  it("the user's disconnect stops the retries", async () => {
+  it("the user's disconnect or close stops the retries", async () => {
     const port = await freePort();
     const broker = await ourBroker(port);
     const s = await connect(profile('quitter', port, 1));
-    const dropped = stateWhere(s.id, (x) => x.state === 'reconnecting', 'reconnecting');
+    const c = await connect(profile('closer', port, 1));
+    const dropped = Promise.all(
+      [s, c].map((x) => stateWhere(x.id, (y) => y.state === 'reconnecting', 'reconnecting')),
+    );
     await broker.stop();
     await dropped;
     expect(await service.invoke('client.disconnect', { id: s.id })).toMatchObject({ state: 'disconnected' });
-    const count = states.filter((x) => x.id === s.id).length;
+    expect(await service.invoke('client.close', { id: c.id })).toEqual({ closed: c.id });
+    const count = states.filter((x) => x.id === s.id || x.id === c.id).length;
     await sleep(2500);
-    expect(states.filter((x) => x.id === s.id).length).toBe(count);
-    const after = ((await service.invoke('client.sessions', {})) as SessionSnapshot[]).find(
-      (x) => x.id === s.id,
-    );
+    // No attempt ran after either: no state event at all.
+    expect(states.filter((x) => x.id === s.id || x.id === c.id).length).toBe(count);
+    const listed = (await service.invoke('client.sessions', {})) as SessionSnapshot[];
+    expect(listed.find((x) => x.id === c.id)).toBeUndefined();
+    const after = listed.find((x) => x.id === s.id);
     expect(after).toMatchObject({ state: 'disconnected' });
     expect(after?.problem).toBeUndefined();
+    // Reconnect by hand still works once the broker is back.
+    const again = await ourBroker(port);
+    expect(await service.invoke('client.reconnect', { id: s.id })).toMatchObject({ state: 'connected' });
     await service.invoke('client.close', { id: s.id });
+    await again.stop();
   });
 });
