@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readableByMosquitto } from '../helpers/mosquitto.js';
 import { join } from 'node:path';
 import { opensslOk } from '../helpers/openssl.js';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A test PKI made by the openssl CLI (an independent judge, not our workshop): root → intermediate →
@@ -54,7 +55,15 @@ async function issue(
   const signer =
     issuer === 'self'
       ? ['-signkey', `${name}.key`]
-      : ['-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-CAcreateserial'];
+      : // A random serial, not -CAcreateserial: leaves are issued in parallel and would race on one .srl file.
+        [
+          '-CA',
+          `${issuer}.crt`,
+          '-CAkey',
+          `${issuer}.key`,
+          '-set_serial',
+          `0x${randomBytes(16).toString('hex')}`,
+        ];
   await opensslOk(
     [
       'x509',
