@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir } from './atomic-write.js';
 import { discardStaged, renameStaged, stageFiles } from './staged-write.js';
 import { UserError } from '../user-error.js';
@@ -132,9 +132,5 @@ export class Workspace {
   /** Convenience for one JSON index file. */
   jsonChange(relative: string, value: unknown): WorkspaceChange {
     return { path: relative, data: JSON.stringify(value, null, 2) + '\n' };
-  }
-
-  describe(): string {
-    return join(this.dir);
   }
 }
