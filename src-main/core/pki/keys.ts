@@ -9,6 +9,7 @@ import {
   generateKeyPairSync,
   sign,
   verify,
+  type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -81,7 +82,6 @@ export interface EncodedKey {
 
 const CURVES: Partial<Record<KeyType, string>> = { 'ec-p256': 'prime256v1', 'ec-p384': 'secp384r1' };
 
-/** Generate a key already encoded (PKCS#8 PEM + SPKI DER): the fast path for batches. */
 /**
  * Generate a key already encoded (PKCS#8 PEM + SPKI DER): the fast path for batches. EC and Ed25519
  * keys are encoded here from their JWK form — byte for byte what OpenSSL writes, several times faster
@@ -90,7 +90,7 @@ const CURVES: Partial<Record<KeyType, string>> = { 'ec-p256': 'prime256v1', 'ec-
 export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> {
   const curve = CURVES[keyType];
   if (curve) {
-    const jwk = generateKeyPairSync('ec', { namedCurve: curve }).privateKey.export({ format: 'jwk' });
+    const jwk = generateJwk('ec', curve);
     const curveOid = keyType === 'ec-p384' ? OID.secp384r1 : OID.prime256v1;
     const algorithm = seq(oid(OID.ecPublicKey), oid(curveOid));
     const point = Buffer.concat([Buffer.from([4]), b64url(jwk.x), b64url(jwk.y)]);
@@ -102,7 +102,7 @@ export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> 
     };
   }
   if (keyType === 'ed25519') {
-    const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+    const jwk = generateJwk('ed25519');
     const algorithm = seq(oid(OID.ed25519));
     return {
       keyType,
@@ -117,6 +117,21 @@ export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> 
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   return { keyType, privatePem: pair.privateKey, spki: pair.publicKey };
+}
+
+/**
+ * A fresh key pair as a private JWK. The encoding is asked of the generator itself: on Node 20.20,
+ * `generateKeyPairSync(...).privateKey.export({ format: 'jwk' })` in a loop deadlocks the main thread
+ * inside Node's key code after a few thousand keys; the in-call encoding does not.
+ */
+function generateJwk(type: 'ec' | 'ed25519', namedCurve?: string): JsonWebKey {
+  const jwk = { format: 'jwk' };
+  // @types/node lists no 'jwk' among the generator's encodings, though Node (≥ 15.9) takes it.
+  const generate = generateKeyPairSync as unknown as (
+    type: string,
+    options: object,
+  ) => { privateKey: JsonWebKey };
+  return generate(type, { namedCurve, publicKeyEncoding: jwk, privateKeyEncoding: jwk }).privateKey;
 }
 
 function b64url(value: string | undefined): Buffer {
