@@ -297,7 +297,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     if (error.errorCode) {
       const reason =
         error.errorCode === 1
-          ? 'unacceptable protocol version: the local broker (aedes 1.2) speaks MQTT 3.1 and 3.1.1, not MQTT 5'
+          ? 'unacceptable protocol version: the local broker speaks MQTT 3.1, 3.1.1 and 5'
           : error.message;
       emit({
         ...connectionFields(state),
