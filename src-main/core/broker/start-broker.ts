@@ -11,6 +11,7 @@ import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetail
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
+import { MOSQUITTO_LIMITS, prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
 import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
 
@@ -151,9 +152,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     emit(event);
   };
 
+  const assignedIds = new WeakSet<Client>();
   const aedesOptions: AedesOptions = {
     drainTimeout: options.drainTimeout ?? 10_000,
     connectTimeout: options.connectTimeout ?? 10_000,
+    topicAliasMaximum: MOSQUITTO_LIMITS.topicAliasMaximum,
+    receiveMaximum: MOSQUITTO_LIMITS.receiveMaximum,
+    sharedSubscriptions: true,
     preConnect(client, packet, callback) {
       const state = stateOf(client);
       const emptyId = !packet.clientId;
@@ -180,6 +185,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         );
         return;
       }
+      if (prepareConnect(client, packet)) assignedIds.add(client);
       callback(null, true);
     },
     authenticate(client, username, password, callback) {
@@ -190,6 +196,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         return callback(error, false);
       }
       state.clientId = client.id;
+      if (assignedIds.has(client)) reportAssignedId(client);
       const runtime = runtimes[state.listenerIndex];
       decideConnect(
         runtime.settings,
@@ -241,6 +248,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       callback(null, subscription);
     },
     authorizeForward(client, packet) {
+      if (tooLargeForClient(client, packet)) return null;
       const state = states.get(client.conn);
       if (!state) return packet;
       const scope = runtimes[state.listenerIndex].scope;
