@@ -304,6 +304,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     publish(packet, client, done);
   };
 
+  // Listed from the moment aedes registers the accepted client, just before it writes the CONNACK: the
+  // 'connackSent' event comes a turn of the event loop later, when a client on this machine may already
+  // have read its CONNACK (clients() would miss it).
+  aedes.on('client', (client) => {
+    const state = stateOf(client);
+    if (state && !state.connectedAt) state.connectedAt = new Date();
+  });
   // Logged when the CONNACK goes out ('clientReady' can come after a quick client already left).
   aedes.on('connackSent', (packet, client) => {
     const state = stateOf(client);
