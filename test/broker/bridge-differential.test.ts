@@ -242,3 +242,64 @@ describe('bridges against Debian Mosquitto 2.0.11 (central with mutual TLS)', ()
     expect(ourSite.afterRestart).toEqual(mosquittoSite.afterRestart);
   });
 });
+
+describe('a bridge certificate from a CA the central broker does not trust', () => {
+  it('fails on Mosquitto and on ours, and ours explains it', async () => {
+    const [centralTls, centralPlain, mosquittoSitePort, ourSitePort] = await distinctPorts(4);
+    const sub = join(dir, 'unknown-ca');
+    mkdirSync(sub, { recursive: true });
+    const central = await startMosquitto(sub, centralConf(centralTls, centralPlain), centralTls);
+    const clients: MqttClient[] = [];
+    const sites: Site[] = [];
+    try {
+      const watcher = await connectClient(`mqtt://127.0.0.1:${centralPlain}`);
+      clients.push(watcher);
+      const notifications = record(watcher);
+      await subscribe(watcher, '$SYS/broker/connection/#', 1);
+      const conf = (port: number, id: string) =>
+        siteConf(port, centralTls, id, 'stranger').replace(
+          'restart_timeout 1',
+          'restart_timeout 1\nlog_type all',
+        );
+      sites.push(
+        await startSite(
+          'mosquitto',
+          conf(mosquittoSitePort, 'stranger-m'),
+          mosquittoSitePort,
+          join(sub, 'm'),
+        ),
+      );
+      const events: BrokerEvent[] = [];
+      const ours = await startBroker(
+        parseMosquittoConf(conf(ourSitePort, 'stranger-o'), join(sub, 'ours.conf')),
+        {
+          baseDir: sub,
+          onEvent: (e) => events.push(e),
+        },
+      );
+      sites.push({ port: ourSitePort, stop: () => ours.stop(), log: () => '' });
+      await until(
+        'both sites to try twice',
+        () =>
+          events.filter((e) => e.kind === 'bridge' && e.level === 'error').length >= 2 &&
+          (sites[0]!.log().match(/Connecting bridge/g) ?? []).length >= 2,
+      );
+      // Neither bridge ever came up at the central broker.
+      expect(notifications.filter((n) => n.payload === '1')).toEqual([]);
+      expect(central.log()).toMatch(/OpenSSL Error|certificate verify failed|unknown ca/i);
+      const status = ours.bridges()[0]!;
+      expect(status.state).not.toBe('connected');
+      expect(status.lastError?.code).toBe('CLIENT_CERT_REJECTED');
+      expect(status.lastError?.message).toMatch(/rejected our client certificate \(TLS alert "unknown ca"\)/);
+      expect(status.lastError?.fix).toMatch(/issued by a CA in the broker's cafile/);
+      const logged = events.find((e) => e.kind === 'bridge' && e.level === 'error')!;
+      expect(logged.message).toMatch(
+        /bridge central cannot connect to localhost:\d+: .*unknown ca.*next attempt in 1 s/,
+      );
+    } finally {
+      for (const c of clients) c.end(true);
+      for (const s of sites) await s.stop();
+      await central.stop();
+    }
+  }, 30_000);
+});

@@ -340,7 +340,7 @@ export class BridgeRunner {
   }
 
   private onLost(run: number, link: RemoteLink | undefined, problem: ClientProblem | undefined): void {
-    if (run !== this.run || (link && this.link !== link)) return;
+    if (run !== this.run || !link || this.link !== link) return;
     this.link = undefined;
     clearInterval(this.idleTimer);
     clearInterval(this.primaryTimer);

@@ -75,7 +75,8 @@ function mqttOptions(o: OpenLinkOptions): IClientOptions {
     clean: b.cleanSession,
     keepalive: b.keepalive,
     reconnectPeriod: 0,
-    connectTimeout: o.connectTimeoutMs,
+    // Our own deadline (below) decides and explains; mqtt.js's only backs it up.
+    connectTimeout: o.connectTimeoutMs + 1000,
     resubscribe: false,
     manualConnect: true,
     queueQoSZero: false,
@@ -152,6 +153,7 @@ export function openLink(o: OpenLinkOptions): Promise<RemoteLink> {
       settled = true;
       clearTimeout(timer);
       if (failure) {
+        closingOnPurpose = true;
         client.removeAllListeners('message');
         client.end(true);
         reject(failure);
