@@ -12,6 +12,7 @@ import {
   writeBundleTarGz,
   type BundleFile,
   type PreviewFile,
+  secureModes,
 } from './bundle.js';
 import { bundleReadme } from './bundle-readme.js';
 import { clientBundle, type ClientBundleResult } from './client-bundle.js';
@@ -356,6 +357,9 @@ export function planMosquittoExport(
     kind: 'conf',
     description: 'the broker configuration',
   });
+  // Whatever carries a secret is 0600 (and so given to the broker's user below): a bridge PSK in the
+  // conf, a key inside a certificate bundle.
+  secureModes(files);
 
   const secretFiles = files.filter((f) => f.mode === 0o600).map((f) => joinPrefix(prefix, f.path));
   findings.push(...lintMosquittoConf(finalConf, 'mosquitto.conf', { secretFiles }));
@@ -403,6 +407,7 @@ export function planMosquittoExport(
     choice.included = true;
   }
 
+  secureModes(files);
   files.push({
     path: 'README.txt',
     data: bundleReadme({
