@@ -25,6 +25,7 @@ import {
   NOT_FOR_WEBSOCKETS,
   SECURITY_STRING_OPTIONS,
 } from './options.js';
+import { trimEndOf, trimOf } from '../text-scan.js';
 
 /**
  * Parse a mosquitto.conf the way Mosquitto 2.0.11 reads it (conf.c): one option per line, tokens split on
@@ -83,7 +84,7 @@ class ConfParser {
     const rows = text.split('\n');
     for (let i = 0; i < rows.length; i++) {
       this.lineNo = i + 1;
-      const line = rows[i].replace(/\r+$/, '');
+      const line = trimEndOf(rows[i], '\r');
       if (line === '' || line.startsWith('#')) continue;
       const start = line.search(/[^ ]/);
       if (start < 0) continue;
@@ -264,7 +265,7 @@ class ConfParser {
   // --- value readers -------------------------------------------------------------------------
 
   private stringValue(keyword: string, rest: string | undefined): string {
-    const value = (rest ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimOf(rest ?? '', ' \t');
     if (!value) this.fail(`empty ${keyword} value`);
     return value;
   }
@@ -302,10 +303,7 @@ class ConfParser {
     const port = Number(portText);
     if (port === 0) this.fail('listener port 0 (a unix socket) is not supported by the local broker');
     if (port > 65535) this.fail(`invalid port value (${port}): a port is 1 to 65535`);
-    const host = tokens
-      .slice(firstAt + 1)
-      .join(' ')
-      .replace(/^[ \t]+|[ \t]+$/g, '');
+    const host = trimOf(tokens.slice(firstAt + 1).join(' '), ' \t');
     if (host.startsWith('#')) {
       this.fail(`"${host}" after the port: Mosquitto reads it as the bind address, not a comment`);
     }
@@ -406,7 +404,7 @@ class ConfParser {
     }
     let entry: string = value;
     if (value === 'file') {
-      const path = (rest ?? '').replace(/^ *file/, '').replace(/^[ \t]+|[ \t]+$/g, '');
+      const path = trimOf((rest ?? '').replace(/^ *file/, ''), ' \t');
       if (!path) this.fail('empty "log_dest file" value: name the log file');
       if (this.conf.logDest.some((d) => d.startsWith('file '))) this.fail('duplicate "log_dest file" value');
       entry = `file ${path}`;
