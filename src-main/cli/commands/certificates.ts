@@ -313,7 +313,7 @@ export const certificatesCommands: Command[] = [
       if (ids.length === 0) throw new UserError(`${file}: no device ids found`, 'BAD_NAME', { file });
       const tty = !ctx.json && process.stderr.isTTY === true;
       const off = tty
-        ? ctx.service().onEvent((topic, data) => {
+        ? (await ctx.service()).onEvent((topic, data) => {
             if (topic !== 'pki.batchProgress') return;
             const p = data as { done: number; total: number };
             process.stderr.write(
