@@ -150,16 +150,21 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   const states = new WeakMap<object, ConnectionState>();
   const sessions = new WeakMap<ConnectionState, SessionInfo>();
   const dropped = new WeakSet<object>();
+  /** authorizePublish errors of MQTT 5 clients: aedes reports them as clientError but keeps the connection. */
+  const publishRefusals = new WeakSet<Error>();
   let connectionCounter = 0;
   let runtimes: ListenerRuntime[] = [];
   const stateOf = (client: Client | null | undefined) => (client ? states.get(client.conn) : undefined);
 
-  const logDenial = (state: ConnectionState, scope: SecurityScope, denial: AclDenial) => {
+  const logDenial = (state: ConnectionState, scope: SecurityScope, denial: AclDenial, qos = 0) => {
     const { access, topic, answer } = denial;
+    const v5Ack = access === 'write' && state.protocolVersion === 5 && qos > 0;
     const consequence =
-      access === 'write'
-        ? 'the message was dropped (PUBACK still sent for QoS 1) and the connection kept, as Mosquitto does'
-        : 'the message was not delivered to it';
+      access !== 'write'
+        ? 'the message was not delivered to it'
+        : v5Ack
+          ? `the message was dropped (${qos === 1 ? 'PUBACK' : 'PUBREC'} ${reasonCodeText(0x87)}) and the connection kept, as Mosquitto does`
+          : 'the message was dropped (PUBACK still sent for QoS 1) and the connection kept, as Mosquitto does';
     const event: BrokerEventInput = {
       ...connectionFields(state),
       kind: 'acl-denied',
@@ -168,6 +173,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       access,
       topic,
       reason: answer.reason,
+      ...(v5Ack ? reasonFields(0x87) : {}),
     };
     if (answer.rule && scope.aclPath)
       event.rule = { file: scope.aclPath, line: answer.rule.line, text: answer.rule.text };
@@ -257,8 +263,25 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       const state = stateOf(client);
       if (!state) return callback(null);
       const scope = runtimes[state.listenerIndex].scope;
-      if (!checkAccess(state, scope, 'write', packet.topic, (d) => logDenial(state, scope, d)))
-        dropped.add(packet);
+      let denial: AclDenial | undefined;
+      const allowed = checkAccess(state, scope, 'write', packet.topic, (d) => {
+        denial = d;
+        logDenial(state, scope, d, packet.qos);
+      });
+      if (allowed) return callback(null);
+      if (state.protocolVersion === 5) {
+        // aedes answers an MQTT 5 refusal as Mosquitto does: PUBACK/PUBREC 0x87 Not authorized (with this
+        // message as the Reason String, when the client allows problem information), QoS 0 dropped silently;
+        // the packet is not published and the connection stays open.
+        const refusal = new Error(
+          reasonStrings && denial
+            ? `not allowed to publish to '${packet.topic}': ${denial.answer.reason}`
+            : '',
+        );
+        publishRefusals.add(refusal);
+        return callback(refusal);
+      }
+      dropped.add(packet);
       callback(null);
     },
     authorizeSubscribe(_client, subscription, callback) {
@@ -311,7 +334,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   });
   aedes.on('clientError', (client, error) => {
     const state = stateOf(client);
-    if (state && !state.closeReason) state.closeReason = error.message;
+    if (state && !state.closeReason && !publishRefusals.has(error)) state.closeReason = error.message;
   });
   aedes.on('keepaliveTimeout', (client) => {
     const state = stateOf(client);
