@@ -11,7 +11,7 @@ import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetail
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
 import { refusalConnack, sendRefusal } from './connack.js';
-import { connackReasonCode, protocolName, REASON_CODE_NAMES, reasonCodeText } from './reason-codes.js';
+import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
 import type { ProblemCode } from '../problems.js';
 import { leafRevocation } from './revocation.js';
@@ -61,6 +61,8 @@ export interface RunningBroker {
   events(): BrokerEvent[];
   stop(): Promise<void>;
   readonly stopped: boolean;
+  /** Whether refused MQTT 5 clients get our reason as the Reason String; switchable while running. */
+  reasonStrings: boolean;
 }
 
 interface SessionInfo {
@@ -78,7 +80,7 @@ function from(state: ConnectionState): string {
 }
 
 function reasonFields(reasonCode: number): { reasonCode: number; reasonName: string } {
-  return { reasonCode, reasonName: REASON_CODE_NAMES[reasonCode] ?? 'unknown' };
+  return { reasonCode, reasonName: reasonCodeName(reasonCode) };
 }
 
 /** `CONNACK 5 (not authorized)` for MQTT 3.1/3.1.1, `CONNACK 0x87 Not authorized` for MQTT 5. */
@@ -121,7 +123,7 @@ function connectionFields(state: ConnectionState): Partial<BrokerEventInput> {
  */
 export async function startBroker(conf: MosquittoConf, options: StartBrokerOptions): Promise<RunningBroker> {
   const { baseDir } = options;
-  const reasonStrings = options.reasonStrings ?? true;
+  let reasonStrings = options.reasonStrings ?? true;
   const warnings = assertValidConf(conf, { baseDir });
   const log = new EventLog(options.onEvent, options.logSize);
   const emit = (event: BrokerEventInput) => log.emit(event);
@@ -229,6 +231,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
           properties?.authenticationData !== undefined ||
           properties?.receiveMaximum === 0)
       ) {
+        const explaining: Record<string, string | number | boolean> = {};
+        if (properties.authenticationMethod !== undefined)
+          explaining.authenticationMethod = properties.authenticationMethod;
+        if (properties.authenticationData !== undefined)
+          explaining.authenticationData = `${properties.authenticationData.length} bytes`;
+        if (properties.receiveMaximum === 0) explaining.receiveMaximum = 0;
+        state.refusedProperties = explaining;
         return callback(null, true);
       }
       const runtime = runtimes[state.listenerIndex];
@@ -347,12 +356,15 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     if (error.errorCode || error.reasonCode) {
       // aedes answered the CONNECT itself: an unsupported protocol level, or (MQTT 5) an AUTH method,
       // Authentication Data without one, or a Receive Maximum of 0.
+      const method = state.refusedProperties?.authenticationMethod;
       const reason =
         error.errorCode === 1
           ? 'unacceptable protocol version: the local broker speaks MQTT 3.1, 3.1.1 and 5'
           : error.reasonCode === 0x8c
-            ? 'the CONNECT asks for enhanced authentication (Authentication Method), which this broker does not offer (Mosquitto without an auth plugin answers the same)'
-            : error.message;
+            ? `the CONNECT asks for enhanced authentication (Authentication Method "${String(method)}"), which this broker does not offer (Mosquitto without an authentication plugin answers the same)`
+            : error.reasonCode === 0x82
+              ? `protocol error in the CONNECT: ${error.message}`
+              : error.message;
       const code = error.reasonCode ?? (error.errorCode ? connackReasonCode(error.errorCode) : 0x80);
       const v5 = state.protocolVersion === 5;
       emit({
@@ -362,6 +374,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         message: `refused a client from ${from(state)} on ${state.listenerUrl}: ${v5 ? `CONNACK ${reasonCodeText(code)}` : connackText(state.protocolVersion, error.errorCode ?? 5)} — ${reason}`,
         ...(error.errorCode ? { returnCode: error.errorCode } : {}),
         ...(v5 ? reasonFields(code) : {}),
+        ...(state.refusedProperties ? { properties: state.refusedProperties } : {}),
         reason,
         problem: error.errorCode === 1 ? 'PROTOCOL_VERSION' : 'MQTT_REFUSED',
       });
@@ -562,6 +575,12 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     events: () => log.recent(),
     get stopped() {
       return stopped;
+    },
+    get reasonStrings() {
+      return reasonStrings;
+    },
+    set reasonStrings(on: boolean) {
+      reasonStrings = on;
     },
     stop() {
       stopping ??= (async () => {
