@@ -132,4 +132,44 @@ describe('ACL enforcement (same acl_file on both brokers)', () => {
     expect(read[0].username).toBe('client1');
     expect(denials.find((e) => e.topic === 'devices/client2/x')?.reason).toMatch(/default deny/);
   });
+
+  it('read-checks each delivery of a shared subscription, for 3.1.1 and 5 members alike', async () => {
+    const scenarioShared = async (port: number) => {
+      const url = `mqtts://localhost:${port}`;
+      const v5 = await connectClient(url, { ...tlsOptions(), clientId: 'share-v5', protocolVersion: 5 });
+      const v3 = await connectClient(url, { ...tlsOptions(), clientId: 'share-v3' });
+      const got: string[] = [];
+      v5.on('message', (topic) => got.push(`v5 ${topic}`));
+      v3.on('message', (topic) => got.push(`v3 ${topic}`));
+      const granted: number[] = [];
+      for (const client of [v5, v3])
+        granted.push(
+          ...(await new Promise<number[]>((resolve, reject) =>
+            client.subscribe('$share/team/#', { qos: 1 }, (error, grants) =>
+              error ? reject(error) : resolve((grants ?? []).map((g) => g.qos)),
+            ),
+          )),
+        );
+      const publisher = await connectClient(url, { ...tlsOptions(), clientId: 'share-pub' });
+      const acks: string[] = [];
+      for (const topic of [
+        'devices/client1/1', // readable: to v5 (first member)
+        'sensors/t', // write-only: v3's turn, refused on delivery, lost for the group
+        'devices/client1/2', // v5 again
+        '$share/team/devices/client1/3', // a publish to a $share topic
+        'devices/client1/last',
+      ])
+        acks.push(await publish(publisher, topic));
+      const deadline = Date.now() + 5000;
+      while (!got.some((m) => m.endsWith('devices/client1/last')) && Date.now() < deadline) await sleep(50);
+      await sleep(200);
+      for (const client of [v5, v3, publisher]) client.end(true);
+      return { granted, acks, got };
+    };
+    const mosquitto = await scenarioShared(pair.mosquitto.ports[0]);
+    const ours = await scenarioShared(pair.ours.ports[0]);
+    expect(ours).toEqual(mosquitto);
+    // sensors/t took v3's turn and was refused on delivery; the $share/… publish reached no one
+    expect(ours.got).toEqual(['v5 devices/client1/1', 'v5 devices/client1/2', 'v3 devices/client1/last']);
+  }, 40_000);
 });

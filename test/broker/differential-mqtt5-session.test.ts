@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IPublishPacket, Packet } from 'mqtt-packet';
 import { sharedTempDir } from '../helpers/tmp.js';
-import { startPair, type BrokerPair } from './differential.js';
+import { connectClient, startPair, type BrokerPair } from './differential.js';
 import {
   collectV5,
   connectV5,
@@ -49,6 +49,23 @@ describe('MQTT 5 on both brokers', () => {
     });
     expect(ours).toEqual(mosquitto);
     expect(ours.properties.assignedClientIdentifier).toBe('auto-XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX');
+  });
+
+  it("gives an MQTT 3.1.1 client without client id the same auto- form (seen in Mosquitto's log)", async () => {
+    const ids = await onBoth(pair, async (port, tag) => {
+      const client = await connectClient(`mqtt://127.0.0.1:${port}`, { clientId: '', clean: true });
+      await sleep(100);
+      const id =
+        tag === 'ours'
+          ? pair.ours.broker.clients().find((c) => c.clientId.startsWith('auto-'))?.clientId
+          : /New client connected from \S+ as (auto-\S+)/.exec(pair.mosquitto.process.log())?.[1];
+      client.end(true);
+      return (id ?? 'none').replace(/[0-9A-F]/g, 'X');
+    });
+    expect(ids).toEqual([
+      'auto-XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX',
+      'auto-XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX',
+    ]);
   });
 
   it('publishes the will on a network drop, with its properties and without the will delay', async () => {
@@ -254,6 +271,39 @@ describe('MQTT 5 on both brokers', () => {
       'alias/two c',
       'alias/two d',
     ]);
+  });
+
+  it('closes a connection that uses a topic alias out of range (0x94) or never set (0x82)', async () => {
+    const [mosquitto, ours] = await onBoth(pair, async (port) => {
+      const outcome = async (clientId: string, topic: string, topicAlias: number) => {
+        const { raw } = await rawConnect5(port, clientId);
+        raw.send({
+          cmd: 'publish',
+          topic,
+          payload: 'p',
+          qos: 0,
+          dup: false,
+          retain: false,
+          properties: { topicAlias },
+        } as Packet);
+        const disconnect = await raw.next((p) => p.cmd === 'disconnect');
+        await until(() => raw.closed(), 2000);
+        raw.close();
+        return {
+          reasonCode: (disconnect as { reasonCode?: number } | undefined)?.reasonCode,
+          closed: raw.closed(),
+        };
+      };
+      return {
+        outOfRange: await outcome('alias-11', 'alias/x', 11),
+        neverSet: await outcome('alias-unset', '', 3),
+      };
+    });
+    expect(ours).toEqual(mosquitto);
+    expect(ours).toEqual({
+      outOfRange: { reasonCode: 0x94, closed: true },
+      neverSet: { reasonCode: 0x82, closed: true },
+    });
   });
 
   it("drops a message larger than the client's maximum packet size and keeps the connection", async () => {
