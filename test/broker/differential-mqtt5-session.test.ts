@@ -306,6 +306,31 @@ describe('MQTT 5 on both brokers', () => {
     });
   });
 
+  it('closes the older connection when a second one takes its client id over', async () => {
+    const [mosquitto, ours] = await onBoth(pair, async (port) => {
+      const first = await rawConnect5(port, 'takeover');
+      const second = await rawConnect5(port, 'takeover');
+      await until(() => first.raw.closed(), 2000);
+      const disconnect = first.raw.packets.find((p) => p.cmd === 'disconnect') as
+        { reasonCode?: number } | undefined;
+      const result = {
+        oldClosed: first.raw.closed(),
+        newAccepted: (second.connack as { reasonCode?: number } | undefined)?.reasonCode,
+        newOpen: !second.raw.closed(),
+        disconnect: disconnect?.reasonCode,
+      };
+      second.raw.close();
+      return result;
+    });
+    const { disconnect: mosquittoDisconnect, ...mosquittoRest } = mosquitto;
+    const { disconnect: oursDisconnect, ...oursRest } = ours;
+    expect(oursRest).toEqual(mosquittoRest);
+    expect(oursRest).toEqual({ oldClosed: true, newAccepted: 0, newOpen: true });
+    // [MQTT-3.1.4-3] the older connection is told 0x8E (Session taken over); Mosquitto 2.0.11 just closes it
+    expect(oursDisconnect).toBe(0x8e);
+    expect(mosquittoDisconnect).toBeUndefined();
+  });
+
   it("drops a message larger than the client's maximum packet size and keeps the connection", async () => {
     const [mosquitto, ours] = await onBoth(pair, async (port) => {
       const small = await connectV5(port, { clientId: 'mps-small', properties: { maximumPacketSize: 128 } });
