@@ -2,7 +2,12 @@
 import { z } from 'zod';
 import { method, returns } from './method.js';
 import type { LanCertificateGap } from '../../core/broker/lan-certificate.js';
-import type { BrokerEvent, ConnectedClient, ListenerStatus } from '../../core/broker/index.js';
+import type {
+  BrokerEvent,
+  BrokerLocalOptions,
+  ConnectedClient,
+  ListenerStatus,
+} from '../../core/broker/index.js';
 
 export interface BrokerIssue {
   /** `file:line: message`. */
@@ -28,6 +33,8 @@ export interface BrokerStatus {
   lastError?: BrokerIssue & { code: string };
   /** A peer on the network can reach the running broker (a listener bound beyond loopback). */
   network: boolean;
+  /** Refused MQTT 5 clients get our plain-words reason as the Reason String (the workspace's setting). */
+  reasonStrings: boolean;
 }
 
 export const brokerMethods = {
@@ -56,6 +63,16 @@ export const brokerMethods = {
     example: {},
   }),
   'broker.stop': method(z.object({}).strict(), returns<BrokerStatus>()),
+  /** The local broker's options Mosquitto has no word for (kept outside mosquitto.conf, never exported). */
+  'broker.options': method(z.object({}).strict(), returns<BrokerLocalOptions>(), {
+    readonly: true,
+    example: {},
+  }),
+  /** Change them: saved in the workspace and applied at once to the running broker. */
+  'broker.setOptions': method(
+    z.object({ reasonStrings: z.boolean().optional() }).strict(),
+    returns<BrokerLocalOptions>(),
+  ),
   /** The most recent log entries (oldest first), after `since` (an event `seq`) when given. */
   'broker.events': method(
     z.object({ since: z.number().int().min(0).optional() }).strict(),

@@ -3,7 +3,9 @@ import type { Handlers, ServiceContext } from './handler.js';
 import {
   loadConfFile,
   loadWorkspaceBrokerConf,
+  readLocalOptions,
   startBroker,
+  writeLocalOptions,
   WORKSPACE_BROKER_CONF,
   type BrokerEvent,
   type RunningBroker,
@@ -41,6 +43,15 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   let lastError: BrokerStatus['lastError'];
   let statusTimer: NodeJS.Timeout | undefined;
 
+  /** A broken options file must not hide the status: the default then, and the error at start. */
+  const reasonStringsSetting = (): boolean => {
+    try {
+      return readLocalOptions(ctx.workspace).reasonStrings;
+    } catch {
+      return true;
+    }
+  };
+
   const status = (): BrokerStatus => {
     const current = broker ?? lastBroker;
     const out: BrokerStatus = {
@@ -55,6 +66,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
       }),
       workspaceSettings: ctx.workspace.exists(WORKSPACE_BROKER_CONF),
       network: Boolean(broker && broker.listeners.some((l) => l.network)),
+      reasonStrings: broker ? broker.reasonStrings : reasonStringsSetting(),
     };
     if (source) out.source = source;
     if (config) out.config = config;
@@ -123,6 +135,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
           baseDir: loaded.baseDir,
           // The workspace broker stays on this machine unless opened to the LAN; a conf decides itself.
           defaultBind: params.config || params.lan ? 'any' : 'loopback',
+          reasonStrings: readLocalOptions(ctx.workspace).reasonStrings,
           onEvent: (event: BrokerEvent) => {
             ctx.emit('broker.event', event);
             if (event.kind === 'connected' || event.kind === 'disconnected') pushStatus();
@@ -162,6 +175,17 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
       const result = status();
       ctx.emit('broker.status', result);
       return result;
+    },
+
+    'broker.options': () => readLocalOptions(ctx.workspace),
+
+    'broker.setOptions': (params) => {
+      const change: { reasonStrings?: boolean } = {};
+      if (params.reasonStrings !== undefined) change.reasonStrings = params.reasonStrings;
+      const options = writeLocalOptions(ctx.workspace, change);
+      if (broker) broker.reasonStrings = options.reasonStrings;
+      ctx.emit('broker.status', status());
+      return options;
     },
 
     'broker.events': (params) => {

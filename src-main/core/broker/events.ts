@@ -35,6 +35,7 @@ export type BrokerEventKind =
   | 'reloaded'
   | 'notice'
   | 'error'
+  | 'bridge'
   | 'stopped';
 
 /** The deciding ACL rule of a denial, with the file it is in. */
@@ -74,6 +75,8 @@ export interface BrokerEvent {
   reasonCode?: number;
   /** Its name (MQTT 5.0 table 2-6), e.g. `Not authorized`. */
   reasonName?: string;
+  /** MQTT 5 properties of a refused packet that explain the refusal, e.g. `{ authenticationMethod: 'SCRAM-SHA-1' }`. */
+  properties?: Record<string, string | number | boolean>;
   /** Why something was refused or closed, in plain words. */
   reason?: string;
   problem?: ProblemCode;
@@ -81,6 +84,8 @@ export interface BrokerEvent {
   access?: 'read' | 'write';
   topic?: string;
   rule?: AclRuleRef;
+  /** Bridge events: the `connection` name. */
+  bridge?: string;
   /** For reloads and configuration notices: the file (and line) concerned. */
   file?: string;
   line?: number;
