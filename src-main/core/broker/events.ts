@@ -35,6 +35,7 @@ export type BrokerEventKind =
   | 'reloaded'
   | 'notice'
   | 'error'
+  | 'bridge'
   | 'stopped';
 
 /** The deciding ACL rule of a denial, with the file it is in. */
@@ -81,6 +82,8 @@ export interface BrokerEvent {
   access?: 'read' | 'write';
   topic?: string;
   rule?: AclRuleRef;
+  /** Bridge events: the `connection` name. */
+  bridge?: string;
   /** For reloads and configuration notices: the file (and line) concerned. */
   file?: string;
   line?: number;

@@ -8,6 +8,7 @@ import { checkAccess, type AclDenial } from './authorize.js';
 import type { ConnectionState } from './connection-state.js';
 import { EventLog } from './event-log.js';
 import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetails } from './events.js';
+import { aedesLocalSide, BridgeSet, prepareBridges, type BridgeStatus } from './bridge/index.js';
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
 import { refusalConnack, sendRefusal } from './connack.js';
@@ -30,6 +31,10 @@ export interface StartBrokerOptions {
   watchFiles?: boolean;
   /** Events kept for `events()` (default 1000). */
   logSize?: number;
+  /** Called when a bridge's state or counters change. */
+  onBridgeChange?: (status: BridgeStatus) => void;
+  /** Deadline of one bridge connection attempt in ms (default 10 s). */
+  bridgeConnectTimeoutMs?: number;
   /**
    * Send our plain-words refusal reason to MQTT 5 clients as the Reason String (default true: the local
    * broker explains itself; production brokers do not, and `export` leaves it out).
@@ -59,6 +64,11 @@ export interface RunningBroker {
   clients(): ConnectedClient[];
   /** The most recent events, oldest first. */
   events(): BrokerEvent[];
+  /** The bridges (`connection` sections) and where each one is. */
+  bridges(): BridgeStatus[];
+  /** Start or stop one bridge by its connection name (false: no such bridge). */
+  startBridge(name: string): boolean;
+  stopBridge(name: string): Promise<boolean>;
   stop(): Promise<void>;
   readonly stopped: boolean;
 }
@@ -123,6 +133,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   const { baseDir } = options;
   const reasonStrings = options.reasonStrings ?? true;
   const warnings = assertValidConf(conf, { baseDir });
+  const preparedBridges = prepareBridges(conf, baseDir);
   const log = new EventLog(options.onEvent, options.logSize);
   const emit = (event: BrokerEventInput) => log.emit(event);
   for (const notice of conf.notices) {
@@ -438,6 +449,30 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     });
   }
 
+  const bridges = new BridgeSet(
+    preparedBridges,
+    aedesLocalSide(aedes),
+    {
+      log: (entry) =>
+        emit({
+          kind: 'bridge',
+          level: entry.level,
+          message: entry.message,
+          bridge: entry.bridge,
+          ...(entry.problem ? { problem: entry.problem.code, reason: entry.problem.message } : {}),
+          ...(entry.file ? { file: entry.file } : {}),
+          ...(entry.line !== undefined ? { line: entry.line } : {}),
+        }),
+      changed: (status) => options.onBridgeChange?.(status),
+      watch: options.watchFiles !== false,
+      ...(options.bridgeConnectTimeoutMs
+        ? { timing: { connectTimeoutMs: options.bridgeConnectTimeoutMs } }
+        : {}),
+    },
+    conf.source?.file,
+  );
+  bridges.startAll();
+
   const watcher = new FileWatcher(150, (error) =>
     emit({ kind: 'error', level: 'warning', message: `file watching failed: ${error.message}` }),
   );
@@ -537,12 +572,26 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       return out;
     },
     events: () => log.recent(),
+    bridges: () => bridges.list(),
+    startBridge(name) {
+      const runner = bridges.get(name);
+      if (!runner) return false;
+      runner.start();
+      return true;
+    },
+    async stopBridge(name) {
+      const runner = bridges.get(name);
+      if (!runner) return false;
+      await runner.stop('stopped by the user');
+      return true;
+    },
     get stopped() {
       return stopped;
     },
     stop() {
       stopping ??= (async () => {
         watcher.close();
+        await bridges.close();
         await Promise.all(runtimes.map((r) => r.close()));
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         stopped = true;

@@ -30,6 +30,7 @@ import {
   readCrls,
   workshopCaCertificates,
 } from './workshop.js';
+import { trimEndOf } from '../text-scan.js';
 
 /**
  * `export mosquitto`: the workspace broker's settings (broker/mosquitto.conf and the files it names)
@@ -340,7 +341,7 @@ export function planMosquittoExport(
       bridges.push(bridge.name);
     });
     if (sectionsText.length > 0)
-      confText = confText.replace(/\n*$/, '\n') + '\n' + sectionsText.join('\n\n') + '\n';
+      confText = trimEndOf(confText, '\n') + '\n\n' + sectionsText.join('\n\n') + '\n';
   }
 
   const header = [
@@ -349,7 +350,7 @@ export function planMosquittoExport(
     '# Mosquitto started as root drops to the user "mosquitto" before opening them: see README.txt.',
     '',
   ];
-  const finalConf = header.join('\n') + '\n' + confText.replace(/\n*$/, '\n');
+  const finalConf = header.join('\n') + '\n' + trimEndOf(confText, '\n') + '\n';
   files.unshift({
     path: 'mosquitto.conf',
     data: finalConf,
