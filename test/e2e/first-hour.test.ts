@@ -142,4 +142,37 @@ describe('the first hour (#19)', () => {
     await app.service.invoke('broker.start', {});
     expect(app.pageErrors).toEqual([]);
   });
+
+  test('6, 9. “Add user block” inserts only what was typed; the ACL matrix says allow/deny in text, not colour only', async () => {
+    const { page } = app;
+    await app.gotoView('acl');
+    await page.waitForSelector('[data-testid="acl-structured"]');
+    const before = await page.inputValue('[data-testid="acl-raw"]');
+    await page.fill('[aria-label="New user name"]', 'dashboard');
+    await page.click('button:has-text("Add user block")');
+    await page.waitForSelector('section[aria-label="user dashboard"]');
+    const after = await page.inputValue('[data-testid="acl-raw"]');
+    expect(after.slice(before.length).trim()).toBe('user dashboard');
+    // With a first rule typed, that rule and nothing else.
+    await page.fill('[aria-label="New user name"]', 'ops');
+    await page.selectOption('[aria-label="Access of the new user\'s first rule"]', 'read');
+    await page.fill('[aria-label="Topic of the new user\'s first rule (optional)"]', 'ops/status');
+    await page.click('button:has-text("Add user block")');
+    await page.waitForSelector('section[aria-label="user ops"]');
+    const third = await page.inputValue('[data-testid="acl-raw"]');
+    expect(third.slice(after.length).trim()).toBe('user ops\ntopic read ops/status');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const load = async () => ((await app.service.invoke('acl.load', {})) as { text: string }).text;
+    await expect.poll(load).toContain('topic read ops/status');
+    const saved = { text: await load() };
+    expect(saved.text).not.toMatch(/dashboard\/#|ops\/#/);
+    expect(saved.text).toContain('user dashboard\n');
+
+    await page.waitForSelector('[data-testid="acl-matrix"] button.cell');
+    const texts = await page.locator('[data-testid="acl-matrix"] button.cell').allTextContents();
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text).toMatch(/^[RW][✓✗]$/);
+    await shots('acl');
+    expect(app.pageErrors).toEqual([]);
+  });
 });
