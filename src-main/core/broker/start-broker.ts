@@ -14,6 +14,7 @@ import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
 import { refusalConnack, sendRefusal } from './connack.js';
 import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
+import { MOSQUITTO_LIMITS, prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
 import type { ProblemCode } from '../problems.js';
 import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
@@ -193,9 +194,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     emit(event);
   };
 
+  const assignedIds = new WeakSet<Client>();
   const aedesOptions: AedesOptions = {
     drainTimeout: options.drainTimeout ?? 10_000,
     connectTimeout: options.connectTimeout ?? 10_000,
+    topicAliasMaximum: MOSQUITTO_LIMITS.topicAliasMaximum,
+    receiveMaximum: MOSQUITTO_LIMITS.receiveMaximum,
+    sharedSubscriptions: true,
     preConnect(client, packet, callback) {
       const state = stateOf(client);
       if (!state) return callback(null, true);
@@ -232,6 +237,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
           'MQTT_REFUSED',
         );
         return;
+      }
+      if (prepareConnect(client, packet)) {
+        assignedIds.add(client);
+        state.clientId = packet.clientId;
       }
       // What aedes refuses before authentication (as Mosquitto does): its own CONNACK answers these.
       const properties = packet.properties;
@@ -274,6 +283,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         return callback(error, false);
       }
       state.clientId = client.id;
+      if (assignedIds.has(client)) reportAssignedId(client);
       if (state.accepted.username !== undefined) state.username = state.accepted.username;
       else delete state.username;
       sessions.set(state, { authenticatedBy: state.accepted.how });
@@ -309,6 +319,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       callback(null, subscription);
     },
     authorizeForward(client, packet) {
+      if (tooLargeForClient(client, packet)) return null;
       const state = states.get(client.conn);
       if (!state) return packet;
       const scope = runtimes[state.listenerIndex].scope;
@@ -336,6 +347,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     publish(packet, client, done);
   };
 
+  // Listed from the moment aedes registers the accepted client, just before it writes the CONNACK: the
+  // 'connackSent' event comes a turn of the event loop later, when a client on this machine may already
+  // have read its CONNACK (clients() would miss it).
+  aedes.on('client', (client) => {
+    const state = stateOf(client);
+    if (state && !state.connectedAt) state.connectedAt = new Date();
+  });
   // Logged when the CONNACK goes out ('clientReady' can come after a quick client already left).
   aedes.on('connackSent', (packet, client) => {
     const state = stateOf(client);
