@@ -11,6 +11,7 @@ import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetail
 import { aedesLocalSide, BridgeSet, prepareBridges, type BridgeStatus } from './bridge/index.js';
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
+import type { DefaultBind } from './bind-hosts.js';
 import { refusalConnack, sendRefusal } from './connack.js';
 import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
@@ -41,6 +42,11 @@ export interface StartBrokerOptions {
    * broker explains itself; production brokers do not, and `export` leaves it out).
    */
   reasonStrings?: boolean;
+  /**
+   * Where a listener without an address binds: 'any' (every interface, as Mosquitto; the default for a
+   * conf run with --config) or 'loopback' (127.0.0.1 and ::1: the workspace broker unless opened to the LAN).
+   */
+  defaultBind?: DefaultBind;
 }
 
 export interface ConnectedClient {
@@ -472,7 +478,15 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
 
   runtimes = conf.listeners.map(
     (listener, index) =>
-      new ListenerRuntime(index, listener, baseDir, scopes[index], hooks, locate(conf, settingPath(index))),
+      new ListenerRuntime(
+        index,
+        listener,
+        baseDir,
+        scopes[index],
+        hooks,
+        locate(conf, settingPath(index)),
+        options.defaultBind ?? 'any',
+      ),
   );
   const started: ListenerRuntime[] = [];
   for (const runtime of runtimes) {
