@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { ServerResponse } from 'node:http';
 
@@ -13,21 +13,24 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Serve one file of the built renderer; false when there is no such file. */
-export function serveStatic(
-  root: string,
-  urlPath: string,
-  res: ServerResponse,
-  headers: Record<string, string>,
-): boolean {
-  const relative = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '');
+/** The file of the built renderer a decoded URL path names; undefined when it is outside or not a file. */
+export function staticFile(root: string, path: string): string | undefined {
+  const relative = normalize(path).replace(/^([/\\])+/, '');
   const full = join(root, relative || 'index.html');
-  if (!full.startsWith(root + sep) && full !== root) return false;
-  if (!existsSync(full) || !statSync(full).isFile()) return false;
-  res.writeHead(200, {
-    ...headers,
-    'Content-Type': TYPES[extname(full)] ?? 'application/octet-stream',
+  if (!full.startsWith(root + sep)) return undefined;
+  try {
+    return statSync(full).isFile() ? full : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Send one file of the built renderer. */
+export function sendFile(full: string, res: ServerResponse, headers: Record<string, string>): void {
+  const stream = createReadStream(full);
+  stream.once('error', () => res.destroy());
+  stream.once('open', () => {
+    res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(full)] ?? 'application/octet-stream' });
+    stream.pipe(res);
   });
-  createReadStream(full).pipe(res);
-  return true;
 }

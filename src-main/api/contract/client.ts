@@ -88,6 +88,11 @@ export const clientMethods = {
         profile: z.union([z.string().min(1), profileObject]),
         password: z.string().optional(),
         passphrase: z.string().optional(),
+        /**
+         * Append this connection's TLS secrets (NSS key log, for Wireshark) to this absolute path, mode
+         * 0600; used for this connection only, never saved. Refused inside the workspace folder.
+         */
+        keyLogFile: z.string().max(4096).optional(),
       })
       .strict(),
     returns<SessionSnapshot>(),

@@ -33,7 +33,7 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
     identity: (name) => workspaceCertificates(ctx.workspace).identity(name),
     trustAnchors: (name) => workspaceCertificates(ctx.workspace).trustAnchors(name),
   };
-  const manager = new SessionManager({ certificates });
+  const manager = new SessionManager({ certificates, workspaceDir: ctx.workspace.dir });
   manager.on('state', (snapshot) => ctx.emit('client.state', snapshot));
   manager.on('messages', (batch) =>
     ctx.emit('client.messages', {
@@ -64,11 +64,12 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
       changed();
       return { removed: name };
     },
-    'client.connect': async ({ profile, password, passphrase }) => {
+    'client.connect': async ({ profile, password, passphrase, keyLogFile }) => {
       const input = typeof profile === 'string' ? profiles().get(profile) : profile;
       const session = manager.open(input, {
         ...(password !== undefined ? { password } : {}),
         ...(passphrase !== undefined ? { passphrase } : {}),
+        ...(keyLogFile ? { keyLogFile } : {}),
       });
       // A refused connection is a result (the session shows its problem), not an api error.
       await session.connect().catch(() => undefined);

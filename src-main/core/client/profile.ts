@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { UserError } from '../user-error.js';
 import { encodePayload, PAYLOAD_FORMATS, type PayloadFormat } from './payload.js';
 import { checkTopicName } from './topic.js';
@@ -38,6 +39,13 @@ export interface TlsSettings {
   verifyServer: boolean;
   /** Keep the key/PKCS#12 passphrase in profiles.json (off by default: asked at connect). */
   savePassphrase: boolean;
+  /**
+   * Append the TLS session secrets (NSS key log format, for Wireshark) to this absolute path, mode 0600.
+   * Off when absent. Kept in profiles.json only with `saveKeyLogFile`; else given at connect.
+   */
+  keyLogFile?: string;
+  /** Keep `keyLogFile` in profiles.json (off by default). */
+  saveKeyLogFile: boolean;
 }
 
 export interface WillSettings {
@@ -248,6 +256,10 @@ function tlsAt(value: unknown): TlsSettings {
     }
     if (alpn.length === 0) alpn = undefined;
   }
+  const keyLogFile = optionalString(input.keyLogFile, 'tls.keyLogFile')?.trim();
+  if (keyLogFile !== undefined && !isAbsolute(keyLogFile)) {
+    fail('tls.keyLogFile', `"${keyLogFile}" is not an absolute path: say exactly where the key log goes`);
+  }
   return {
     trust: trustAt(input.trust),
     clientCert: clientCertAt(input.clientCert),
@@ -255,6 +267,8 @@ function tlsAt(value: unknown): TlsSettings {
     ...(alpn ? { alpn } : {}),
     verifyServer: boolAt(input.verifyServer, 'tls.verifyServer', true),
     savePassphrase: boolAt(input.savePassphrase, 'tls.savePassphrase', false),
+    ...(keyLogFile ? { keyLogFile } : {}),
+    saveKeyLogFile: boolAt(input.saveKeyLogFile, 'tls.saveKeyLogFile', false),
   };
 }
 
@@ -343,6 +357,7 @@ export function storableProfile(profile: ConnectionProfile): ConnectionProfile {
   if (!copy.savePassword) delete copy.password;
   const cert = copy.tls.clientCert;
   if (!copy.tls.savePassphrase && (cert.kind === 'files' || cert.kind === 'pkcs12')) delete cert.passphrase;
+  if (!copy.tls.saveKeyLogFile) delete copy.tls.keyLogFile;
   return copy;
 }
 

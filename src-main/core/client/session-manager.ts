@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { UserError } from '../user-error.js';
 import type { ClientProblem } from './connection-problem.js';
+import { checkKeyLogPath } from './key-log.js';
 import type { LogPage, LogQuery, LoggedMessage } from './message-log.js';
 import { isSecure, parseBrokerUrl, validateProfile } from './profile.js';
 import type { PublishHistoryEntry } from './publish-history.js';
@@ -39,6 +40,8 @@ export interface SessionManagerOptions {
   /** Interval of message batches in ms (default 50). */
   batchMs?: number;
   timeouts?: Partial<SessionTimeouts>;
+  /** The workspace folder: TLS key logs are refused there. */
+  workspaceDir?: string;
 }
 
 /**
@@ -67,10 +70,21 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const tls = isSecure(url.scheme)
       ? resolveTls(profile.tls, this.options.certificates, secrets)
       : undefined;
+    // A key log given at connect wins over one the profile keeps; either way the place is checked now.
+    const keyLogRequest = secrets.keyLogFile?.trim() || profile.tls.keyLogFile;
+    const keyLogFile =
+      keyLogRequest && isSecure(url.scheme)
+        ? checkKeyLogPath(keyLogRequest, {
+            field: secrets.keyLogFile?.trim() ? 'keyLogFile' : 'tls.keyLogFile',
+            ...(this.options.workspaceDir ? { workspaceDir: this.options.workspaceDir } : {}),
+          })
+        : undefined;
     const id = `c${this.nextId++}`;
     const session = new Session({
       id,
       profile,
+      ...(keyLogFile ? { keyLogFile } : {}),
+      ...(this.options.workspaceDir ? { workspaceDir: this.options.workspaceDir } : {}),
       ...(tls ? { tls } : {}),
       ...(secrets.password !== undefined ? { password: secrets.password } : {}),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),

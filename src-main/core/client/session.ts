@@ -19,6 +19,7 @@ import {
   type FailureContext,
   type PeerCertificateSummary,
 } from './connection-problem.js';
+import { openKeyLog, type KeyLogWriter } from './key-log.js';
 import { MessageLog, type LoggedMessage, type MessageProperties } from './message-log.js';
 import { encodePayload, PAYLOAD_FORMATS } from './payload.js';
 import {
@@ -120,6 +121,8 @@ export interface SessionSnapshot {
   /** While state is 'reconnecting': attempts made so far in this series and the period between them. */
   reconnect?: { attempt: number; periodSeconds: number; nextAttemptAt?: number };
   log: { size: number; capacity: number; received: number; dropped: number; lastId: number };
+  /** The TLS key log this connection appends to (secrets written so far), when the user asked for one. */
+  keyLog?: { path: string; lines: number };
 }
 
 export interface SessionTimeouts {
@@ -137,6 +140,10 @@ export interface SessionOptions {
   tls?: ResolvedTls;
   password?: string;
   timeouts?: Partial<SessionTimeouts>;
+  /** Append the TLS secrets to this file (checked already: see checkKeyLogPath). */
+  keyLogFile?: string;
+  /** The workspace folder, where a key log may never go. */
+  workspaceDir?: string;
 }
 
 function toProperties(packet: IPublishPacket): MessageProperties | undefined {
@@ -251,6 +258,10 @@ export class Session extends EventEmitter<{
   private nextAttemptAt?: number;
   private reconnectAttempt = 0;
   private readonly pendingOps = new Set<(error: Error) => void>();
+  private readonly keyLogFile?: string;
+  private readonly workspaceDir?: string;
+  private keyLog?: KeyLogWriter;
+  private keyLogLines = 0;
 
   constructor(options: SessionOptions) {
     super();
@@ -263,6 +274,8 @@ export class Session extends EventEmitter<{
     this.protocol = options.profile.protocol === '5.0' ? 5 : 4;
     this.clientId = options.profile.clientId || `mts-${randomBytes(4).toString('hex')}`;
     this.log = new MessageLog(options.profile.logSize);
+    this.keyLogFile = options.keyLogFile;
+    this.workspaceDir = options.workspaceDir;
   }
 
   get state(): SessionState {
@@ -300,6 +313,9 @@ export class Session extends EventEmitter<{
         dropped: this.log.dropped,
         lastId: this.log.lastId,
       },
+      ...(this.keyLogFile
+        ? { keyLog: { path: this.keyLogFile, lines: this.keyLogLines + (this.keyLog?.lines ?? 0) } }
+        : {}),
     };
   }
 
@@ -344,6 +360,11 @@ export class Session extends EventEmitter<{
 
   private setState(state: SessionState, problem?: ClientProblem): void {
     this.stateValue = state;
+    if ((state === 'disconnected' || state === 'failed') && this.keyLog) {
+      this.keyLogLines += this.keyLog.lines;
+      this.keyLog.close();
+      this.keyLog = undefined;
+    }
     if (problem) {
       this.problemValue = problem;
       this.emit('problem', problem);
@@ -429,6 +450,17 @@ export class Session extends EventEmitter<{
     const facts: TransportFacts = { secure: false, tlsEstablished: false };
     this.facts = facts;
     const deadlineMs = this.profile.connectTimeout * 1000;
+    if (this.keyLogFile && !this.keyLog && isSecure(this.url.scheme)) {
+      try {
+        this.keyLog = openKeyLog(this.keyLogFile, {
+          field: 'keyLogFile',
+          ...(this.workspaceDir ? { workspaceDir: this.workspaceDir } : {}),
+        });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    const keyLog = this.keyLog;
     const client = new MqttClient(
       () =>
         openStream({
@@ -436,6 +468,7 @@ export class Session extends EventEmitter<{
           tls: this.resolvedTls?.options ?? {},
           handshakeTimeoutMs: deadlineMs,
           facts,
+          ...(keyLog ? { keyLog } : {}),
         }),
       this.mqttOptions(),
     );

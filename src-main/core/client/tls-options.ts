@@ -26,6 +26,8 @@ export interface WorkspaceCertificates {
 export interface ConnectSecrets {
   password?: string;
   passphrase?: string;
+  /** Write this connection's TLS key log here (not saved in the profile). */
+  keyLogFile?: string;
 }
 
 /** Node TLS options for one connection, plus facts for the session view and for error explanations. */

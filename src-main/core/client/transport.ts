@@ -8,6 +8,7 @@ import {
 import type { Duplex } from 'node:stream';
 import WebSocket, { createWebSocketStream } from 'ws';
 import type { PeerCertificateSummary } from './connection-problem.js';
+import type { KeyLogWriter } from './key-log.js';
 import type { ParsedUrl } from './profile.js';
 
 /** What the transport saw of its current connection: TLS facts for the view, errors for explanations. */
@@ -108,6 +109,8 @@ export interface TransportRequest {
   handshakeTimeoutMs: number;
   /** WebSocket sub-protocol: 'mqtt' (3.1.1 and 5.0). */
   facts: TransportFacts;
+  /** Where this connection's TLS secrets go (NSS key log), when the user asked for it. */
+  keyLog?: KeyLogWriter;
 }
 
 /** Open the byte stream mqtt.js speaks over: TCP, TLS, WebSocket or WebSocket over TLS. */
@@ -133,6 +136,7 @@ export function openStream(request: TransportRequest): Duplex {
       port: url.port,
       ...(servername ? { servername } : {}),
     });
+    request.keyLog?.attach(socket);
     watchTls(socket, facts, tlsOptions);
     socket.setNoDelay(true);
     return socket;
@@ -143,6 +147,21 @@ export function openStream(request: TransportRequest): Duplex {
     handshakeTimeout: request.handshakeTimeoutMs,
     perMessageDeflate: false,
     ...(url.scheme === 'wss' ? { ...tlsOptions, ...(servername ? { servername } : {}) } : {}),
+    // ws opens its TLS socket itself: take it as it is made, before the handshake, for the key log.
+    ...(url.scheme === 'wss' && request.keyLog
+      ? ({
+          createConnection: (options: ConnectionOptions & { path?: string }) => {
+            // As ws' own tlsConnect: no unix socket path, SNI from the host name.
+            options.path = undefined;
+            if (!options.servername && options.servername !== '') {
+              options.servername = options.host && isIP(options.host) ? '' : options.host;
+            }
+            const socket = tlsConnect(options);
+            request.keyLog!.attach(socket);
+            return socket;
+          },
+        } as object)
+      : {}),
   });
   ws.on('upgrade', (response) => {
     const socket = response.socket as TLSSocket;
