@@ -19,8 +19,8 @@ export interface CliContext {
   json: boolean;
   debug: boolean;
   workspaceDir: string;
-  /** The api service over the workspace (created on first use). */
-  service(): ApiService;
+  /** The api service over the workspace (loaded and created on first use). */
+  service(): Promise<ApiService>;
   /** Call an api method; a failure throws the UserError it carries. */
   call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   out(text: string): void;

@@ -5,7 +5,12 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { parseMosquittoConf } from '../../src-main/core/conf/index.js';
-import { startBroker, type BrokerEvent, type RunningBroker } from '../../src-main/core/broker/index.js';
+import {
+  startBroker,
+  type BrokerEvent,
+  type RunningBroker,
+  type StartBrokerOptions,
+} from '../../src-main/core/broker/index.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { run } from '../helpers/run.js';
@@ -26,6 +31,7 @@ export async function startPair(
   dir: string,
   confFor: (ports: number[]) => string,
   listeners = 1,
+  ourOptions: Partial<StartBrokerOptions> = {},
 ): Promise<BrokerPair> {
   const sub = join(dir, `pair-${++pairCount}`);
   mkdirSync(sub, { recursive: true });
@@ -38,6 +44,7 @@ export async function startPair(
     const broker = await startBroker(parseMosquittoConf(confFor(ourPorts), join(sub, 'ours.conf')), {
       baseDir: sub,
       onEvent: (e) => events.push(e),
+      ...ourOptions,
     });
     return {
       mosquitto: { ports: mosquittoPorts, process },
@@ -187,5 +194,64 @@ export function rawConnect(
     });
     socket.on('error', () => finish('refused in TLS'));
     socket.on('close', () => finish('refused in TLS'));
+  });
+}
+
+/** What an MQTT 5 connection attempt got: a CONNACK reason code other than success is `reason 0xNN`. */
+export type OutcomeV5 =
+  'accepted' | `reason 0x${string}` | 'refused in TLS' | 'unreachable' | `other: ${string}`;
+
+const hex = (code: number) => `0x${code.toString(16).padStart(2, '0')}` as const;
+
+/**
+ * Publish one QoS 1 message with `mosquitto_pub -V mqttv5` and classify the result: mosquitto_pub exits with
+ * the CONNACK reason code of a refused MQTT 5 connection ("Connection error: Not authorized", exit 135).
+ */
+export async function pubOutcomeV5(
+  port: number,
+  args: string[],
+  topic = 'probe/outcome',
+): Promise<OutcomeV5> {
+  const result = await run(
+    'mosquitto_pub',
+    ['-V', 'mqttv5', '-h', 'localhost', '-p', String(port), '-q', '1', '-t', topic, '-m', 'x', ...args],
+    { timeoutMs: 10_000 },
+  );
+  if (result.code === 0) return 'accepted';
+  const text = `${result.stdout}\n${result.stderr}`;
+  if (/Connection error: /.test(text) && result.code !== null && result.code >= 0x80)
+    return `reason ${hex(result.code)}`;
+  if (/TLS error|connection was lost|Protocol error|network protocol error/i.test(text))
+    return 'refused in TLS';
+  if (/Connection refused/i.test(text)) return 'unreachable';
+  return `other: exit ${result.code}: ${text.trim()}`;
+}
+
+/** Connect with mqtt.js over MQTT 5 (no reconnect); the CONNACK's Reason String comes back with a refusal. */
+export function mqttjsOutcomeV5(
+  url: string,
+  options: IClientOptions = {},
+): Promise<{ outcome: OutcomeV5; reasonString?: string }> {
+  return new Promise((resolve) => {
+    const client = mqtt.connect(url, {
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...options,
+      protocolVersion: 5,
+    });
+    let reasonString: string | undefined;
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'connack') reasonString = packet.properties?.reasonString;
+    });
+    const done = (outcome: OutcomeV5) => {
+      client.end(true);
+      resolve(reasonString === undefined ? { outcome } : { outcome, reasonString });
+    };
+    client.on('connect', () => done('accepted'));
+    client.on('error', (error: Error & { code?: number | string }) => {
+      if (typeof error.code === 'number') done(`reason ${hex(error.code)}`);
+      else done('refused in TLS');
+    });
+    client.on('close', () => done('refused in TLS'));
   });
 }

@@ -59,11 +59,12 @@ describe('CLI conventions', () => {
       .map((line) => line.trim().split(/\s{2,}/)[0])
       .filter(Boolean);
     expect(names.length).toBeGreaterThan(0);
-    for (const name of names) {
-      const r = await cli([...name.split(' '), '--help']);
+    const helps = await Promise.all(names.map((name) => cli([...name.split(' '), '--help'])));
+    names.forEach((name, i) => {
+      const r = helps[i]!;
       expect(r.code, name).toBe(0);
       expect(r.stdout, name).toContain(`mqtt-tls-studio ${name}`);
       expect(r.stdout, name).toContain('Examples:');
-    }
+    });
   });
 });

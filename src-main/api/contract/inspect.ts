@@ -170,6 +170,18 @@ export const inspectMethods = {
     readonly: true,
     example: { target: 'localhost:8883' },
   }),
+  /**
+   * The trust to preselect for a target: when it is the app's own running broker on the workspace settings,
+   * the workspace root CA its server certificate chains to (the user may change it); else null.
+   */
+  'inspect.suggestTrust': method(
+    z.object({ target: z.string().min(1) }).strict(),
+    returns<{ ca: string | null }>(),
+    {
+      readonly: true,
+      example: { target: 'localhost:8883' },
+    },
+  ),
   /** Recent targets, newest first. */
   'inspect.history': method(z.object({}).strict(), returns<InspectHistoryEntry[]>(), {
     readonly: true,

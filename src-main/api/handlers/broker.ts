@@ -9,6 +9,7 @@ import {
   type RunningBroker,
 } from '../../core/broker/index.js';
 import { isTlsListener, type MosquittoConf } from '../../core/conf/index.js';
+import { removeRunningRecord, writeRunningRecord } from '../../core/broker/running-record.js';
 import { isUserError, messageOf, UserError } from '../../core/user-error.js';
 
 /** Give the first TLS listener (or the first listener) another port: `broker --port N`. */
@@ -75,6 +76,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
     if (!running) return;
     broker = undefined;
     lastBroker = running;
+    if (source === 'workspace') removeRunningRecord(ctx.workspace);
     await running.stop();
   };
   ctx.onDispose(async () => {
@@ -110,6 +112,17 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         config = loaded.conf.source?.file;
         startedAt = new Date().toISOString();
         lastError = undefined;
+        if (source === 'workspace') {
+          // Where it listens, for `pub`/`sub` in other processes; a read-only workspace only loses that.
+          try {
+            writeRunningRecord(
+              ctx.workspace,
+              started.listeners.map((l) => l.url),
+            );
+          } catch {
+            // nothing else depends on the record
+          }
+        }
       } catch (error) {
         lastError = isUserError(error)
           ? { code: error.code, text: error.message, ...error.location }

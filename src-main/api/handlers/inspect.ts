@@ -27,7 +27,13 @@ import {
   type InspectReport,
   type ProbeOptions,
 } from '../../core/inspect/index.js';
-import { certificateChain, currentCrl, listCertificates, tlsMaterial } from '../../core/pki/index.js';
+import {
+  certificateChain,
+  currentCrl,
+  listCertificates,
+  readCertPem,
+  tlsMaterial,
+} from '../../core/pki/index.js';
 import { UserError } from '../../core/user-error.js';
 import type { Workspace } from '../../core/workspace/workspace.js';
 
@@ -94,6 +100,8 @@ function probeOptions(workspace: Workspace, params: InspectProbeParams): ProbeOp
     crls.push(pem);
   }
   if (crls.length > 0) options.crlPem = crls.join('');
+  const known = workspaceCasPem(workspace);
+  if (known) options.knownCasPem = known;
   if (params.servername) options.servername = params.servername;
   if (params.alpn && params.alpn.length > 0) options.alpn = params.alpn;
   if (params.tlsMin) options.tlsMin = params.tlsMin;
@@ -101,6 +109,18 @@ function probeOptions(workspace: Workspace, params: InspectProbeParams): ProbeOp
   if (params.mqtt !== undefined) options.mqtt = params.mqtt;
   if (params.timeoutMs) options.timeoutMs = params.timeoutMs;
   return options;
+}
+
+/** The workspace's CA certificates: evidence for the diagnosis (never trust), empty when there are none. */
+function workspaceCasPem(workspace: Workspace): string {
+  try {
+    return listCertificates(workspace)
+      .filter((certificate) => certificate.isCa)
+      .map((certificate) => readCertPem(workspace, certificate.name))
+      .join('');
+  } catch {
+    return ''; // a damaged index: the Certificates view says why
+  }
 }
 
 function trustSummary(params: InspectProbeParams): InspectTrust {
@@ -286,6 +306,31 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
       return { ...outcome, ...reload };
     },
     'inspect.opensslCommand': (params) => commandFor(params),
+    'inspect.suggestTrust': async (params) => {
+      let own;
+      try {
+        own = await ownBroker(params.target);
+      } catch {
+        return { ca: null }; // a target being typed need not parse yet
+      }
+      if (!own?.workspace) return { ca: null };
+      const certfile = workspaceBrokerCertfiles(ctx.workspace).find(
+        (file) => file.index === own.listener.index,
+      );
+      let certificates;
+      try {
+        certificates = listCertificates(ctx.workspace);
+      } catch {
+        return { ca: null };
+      }
+      let entry = certificates.find((c) => c.fingerprint256 === certfile?.fingerprints[0]);
+      for (let depth = 0; entry?.issuerName && depth < 10; depth++) {
+        const issuer = certificates.find((c) => c.name === entry!.issuerName);
+        if (!issuer) break;
+        entry = issuer;
+      }
+      return { ca: entry?.isCa && entry.kind === 'root-ca' ? entry.name : null };
+    },
     'inspect.history': () => readHistory(ctx.workspace),
     'inspect.forget': (params) => {
       const history = params.target

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { formatBrokerEvent, type BrokerEvent } from '../../core/broker/index.js';
+import type { BrokerEvent } from '../../core/broker/index.js';
 
 /** The broker commands of CLI.md. See src-main/api/FOUNDATION.md. */
 export const brokerCommands: Command[] = [
@@ -39,6 +39,7 @@ export const brokerCommands: Command[] = [
         throw new UsageError(`--port: ${raw} is not a TCP port (1–65535)`);
       }
       const config = ctx.option('config');
+      const { formatBrokerEvent } = await import('../../core/broker/index.js');
       let ready = false;
       const early: BrokerEvent[] = [];
       const print = (event: BrokerEvent) => {
@@ -47,7 +48,7 @@ export const brokerCommands: Command[] = [
         if (event.kind === 'notice' || event.kind === 'error') ctx.err(`${event.level}: ${event.message}`);
         else ctx.out(formatBrokerEvent(event));
       };
-      const off = ctx.service().onEvent((topic, data) => {
+      const off = (await ctx.service()).onEvent((topic, data) => {
         if (topic !== 'broker.event') return;
         const event = data as BrokerEvent;
         if (ready) print(event);

@@ -6,6 +6,8 @@ import { aclCommands } from './acl.js';
 import { exportCommands } from './export.js';
 import { quickstartCommands } from './quickstart.js';
 import { infoCommands } from './info.js';
+import { pubCommands } from './pub.js';
+import { subCommands } from './sub.js';
 
 /** Every command, in the order help lists them. */
 export const commands: Command[] = [
@@ -15,5 +17,7 @@ export const commands: Command[] = [
   ...inspectCommands,
   ...aclCommands,
   ...exportCommands,
+  ...pubCommands,
+  ...subCommands,
   ...infoCommands,
 ];

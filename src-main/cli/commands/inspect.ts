@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { InspectProbeParams, InspectResult } from '../../api/contract/inspect.js';
-import { looksLikePkcs12 } from '../../core/pki/index.js';
 import { PROBLEM_CODES } from '../../core/problems.js';
 import { UserError } from '../../core/user-error.js';
 import type { CliContext, Command } from '../command.js';
@@ -51,7 +50,7 @@ function listOption(ctx: CliContext, name: string): string[] {
 }
 
 /** Build the api params from the command line (files are read here; errors name them). */
-function probeParams(ctx: CliContext, target: string): InspectProbeParams {
+async function probeParams(ctx: CliContext, target: string): Promise<InspectProbeParams> {
   const params: InspectProbeParams = { target };
   const ca = ctx.option('ca');
   if (ca) params.trust = { kind: 'pem', pem: readFile(ca, 'CA file').toString('utf8'), label: ca };
@@ -66,6 +65,7 @@ function probeParams(ctx: CliContext, target: string): InspectProbeParams {
   if (key && !cert) throw new UsageError('--key needs --cert');
   if (cert) {
     const certBytes = readFile(cert, 'client certificate');
+    const { looksLikePkcs12 } = await import('../../core/pki/index.js');
     if (looksLikePkcs12(certBytes) && !key) {
       params.clientCert = {
         kind: 'pkcs12',
@@ -250,7 +250,7 @@ export const inspectCommands: Command[] = [
     ],
     async run(ctx) {
       if (ctx.positionals.length !== 1) throw new UsageError('inspect needs exactly one target: HOST:PORT');
-      const params = probeParams(ctx, ctx.positionals[0]!);
+      const params = await probeParams(ctx, ctx.positionals[0]!);
       const files = {
         ...(ctx.option('ca') ? { ca: ctx.option('ca') } : {}),
         ...(ctx.option('cert') ? { cert: ctx.option('cert') } : {}),

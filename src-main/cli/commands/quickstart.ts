@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { portIsFree } from '../../core/quickstart/index.js';
+import { portIsFree } from '../../core/quickstart/free-port.js';
 
 /** `quickstart [--port N]`: from an empty workspace to a mutual-TLS setup in one command. */
 export const quickstartCommands: Command[] = [

@@ -1,6 +1,7 @@
 import { UserError } from '../user-error.js';
 import type { AclAccess, AclFile, AclLine } from './acl-file.js';
 import { filterProblem } from './topic-filter.js';
+import { trimEndOf, trimOf } from '../text-scan.js';
 
 /**
  * Reading an `acl_file` the way Mosquitto 2.0.11 does (`aclfile__parse` in src/security_default.c):
@@ -13,13 +14,12 @@ import { filterProblem } from './topic-filter.js';
  * - `user NAME`: the rest of the line, trimmed, is the user name (it may contain spaces).
  */
 
-const TRAILING_C_SPACE = /[ \t\n\v\f\r]+$/;
-const LEADING_C_SPACE = /^[ \t\n\v\f\r]+/;
+const C_SPACE = ' \t\n\v\f\r';
 const ACCESS_WORDS: readonly AclAccess[] = ['read', 'write', 'readwrite', 'deny'];
 
 /** Mosquitto's `misc__trimblanks`: whitespace off both ends. */
 function trimBlanks(s: string): string {
-  return s.replace(LEADING_C_SPACE, '').replace(TRAILING_C_SPACE, '');
+  return trimOf(s, C_SPACE);
 }
 
 /** `strtok_r(s, " ")`: the next space-separated word from `from`, and where the rest starts. */
@@ -58,7 +58,7 @@ export function printable(s: string): string {
 /** Classify one line (its text without the line ending). `owner` is the current `user` block. */
 function readLine(text: string, line: number, eol: AclLine['eol'], owner: string | undefined): AclLine {
   const base = { line, text, eol };
-  const content = text.replace(TRAILING_C_SPACE, '');
+  const content = trimEndOf(text, C_SPACE);
   if (content === '') return { ...base, kind: 'blank' };
   if (content[0] === '#') return { ...base, kind: 'comment' };
   const first = nextWord(content, 0);

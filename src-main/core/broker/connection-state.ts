@@ -26,8 +26,12 @@ export interface ConnectionState {
   certificateRefusal?: Refusal;
   /** First byte received on a plain listener (0x16 = a TLS ClientHello). */
   firstByte?: number;
+  /** Filled at CONNECT: the protocol level (3 = MQTT 3.1, 4 = 3.1.1, 5 = MQTT 5). */
+  protocolVersion?: number;
   /** Filled at CONNECT. */
   clientId?: string;
+  /** The accepted CONNECT's authentication, decided before aedes' own checks run. */
+  accepted?: { username: string | undefined; how: string };
   username?: string;
   connectedAt?: Date;
   /** True once a refusal for this connection was logged (no second entry on close). */

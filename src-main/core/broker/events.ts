@@ -35,6 +35,7 @@ export type BrokerEventKind =
   | 'reloaded'
   | 'notice'
   | 'error'
+  | 'bridge'
   | 'stopped';
 
 /** The deciding ACL rule of a denial, with the file it is in. */
@@ -66,8 +67,14 @@ export interface BrokerEvent {
   clientCertificate?: ClientCertificateSummary;
   username?: string;
   clientId?: string;
-  /** CONNACK return code sent (0 accepted; 1–5 refused). */
+  /** The client's MQTT protocol level, once its CONNECT arrived: 3 (MQTT 3.1), 4 (3.1.1) or 5. */
+  protocolVersion?: number;
+  /** CONNACK return code sent (0 accepted; 1–5 refused), or its MQTT 3.1.1 equivalent for an MQTT 5 client. */
   returnCode?: number;
+  /** MQTT 5 reason code sent (CONNACK, PUBACK, SUBACK or DISCONNECT), e.g. 0x87 Not authorized. */
+  reasonCode?: number;
+  /** Its name (MQTT 5.0 table 2-6), e.g. `Not authorized`. */
+  reasonName?: string;
   /** Why something was refused or closed, in plain words. */
   reason?: string;
   problem?: ProblemCode;
@@ -75,6 +82,8 @@ export interface BrokerEvent {
   access?: 'read' | 'write';
   topic?: string;
   rule?: AclRuleRef;
+  /** Bridge events: the `connection` name. */
+  bridge?: string;
   /** For reloads and configuration notices: the file (and line) concerned. */
   file?: string;
   line?: number;

@@ -1,5 +1,7 @@
 import { pickCrl, readCertificate, type ParsedCrl } from '../pki/index.js';
 import { serialHex } from '../pki/certificate.js';
+import { commonNameOf } from '../pki/distinguished-name.js';
+import type { DistinguishedName } from '../pki/types.js';
 import { verifySignature } from '../pki/keys.js';
 import type { Refusal } from './refusal-reasons.js';
 
@@ -51,9 +53,14 @@ export function leafRevocation(
   const entry = crl.revoked.find((r) => r.serial === serial);
   if (entry) {
     return {
-      reason: `the client certificate (serial ${serial}) is revoked since ${entry.at.toISOString()} (${entry.reason})`,
+      reason: `certificate revoked by the CRL of ${issuerLabel(leaf.issuer)}: serial ${serial}, since ${entry.at.toISOString()} (${entry.reason})`,
       problem: 'REVOKED',
     };
   }
   return undefined;
+}
+
+/** The issuer's CN when it has one (`intermediate-ca`), else its whole RFC 2253 name. */
+function issuerLabel(issuer: DistinguishedName): string {
+  return commonNameOf(issuer) || issuer.rfc2253;
 }

@@ -8,9 +8,13 @@ import { checkAccess, type AclDenial } from './authorize.js';
 import type { ConnectionState } from './connection-state.js';
 import { EventLog } from './event-log.js';
 import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetails } from './events.js';
+import { aedesLocalSide, BridgeSet, prepareBridges, type BridgeStatus } from './bridge/index.js';
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
+import { refusalConnack, sendRefusal } from './connack.js';
+import { connackReasonCode, protocolName, REASON_CODE_NAMES, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
+import type { ProblemCode } from '../problems.js';
 import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
 
@@ -27,6 +31,15 @@ export interface StartBrokerOptions {
   watchFiles?: boolean;
   /** Events kept for `events()` (default 1000). */
   logSize?: number;
+  /** Called when a bridge's state or counters change. */
+  onBridgeChange?: (status: BridgeStatus) => void;
+  /** Deadline of one bridge connection attempt in ms (default 10 s). */
+  bridgeConnectTimeoutMs?: number;
+  /**
+   * Send our plain-words refusal reason to MQTT 5 clients as the Reason String (default true: the local
+   * broker explains itself; production brokers do not, and `export` leaves it out).
+   */
+  reasonStrings?: boolean;
 }
 
 export interface ConnectedClient {
@@ -34,6 +47,8 @@ export interface ConnectedClient {
   username?: string;
   /** How the username was established, e.g. `certificate CN as username`. */
   authenticatedBy: string;
+  /** MQTT protocol level: 3 (MQTT 3.1), 4 (3.1.1) or 5. */
+  protocolVersion?: number;
   listener: string;
   remoteAddress: string;
   remotePort?: number;
@@ -49,6 +64,11 @@ export interface RunningBroker {
   clients(): ConnectedClient[];
   /** The most recent events, oldest first. */
   events(): BrokerEvent[];
+  /** The bridges (`connection` sections) and where each one is. */
+  bridges(): BridgeStatus[];
+  /** Start or stop one bridge by its connection name (false: no such bridge). */
+  startBridge(name: string): boolean;
+  stopBridge(name: string): Promise<boolean>;
   stop(): Promise<void>;
   readonly stopped: boolean;
 }
@@ -65,6 +85,17 @@ function who(state: ConnectionState): string {
 
 function from(state: ConnectionState): string {
   return `${state.remoteAddress}${state.remotePort !== undefined ? `:${state.remotePort}` : ''}`;
+}
+
+function reasonFields(reasonCode: number): { reasonCode: number; reasonName: string } {
+  return { reasonCode, reasonName: REASON_CODE_NAMES[reasonCode] ?? 'unknown' };
+}
+
+/** `CONNACK 5 (not authorized)` for MQTT 3.1/3.1.1, `CONNACK 0x87 Not authorized` for MQTT 5. */
+function connackText(version: number | undefined, returnCode: number): string {
+  return version === 5
+    ? `CONNACK ${reasonCodeText(connackReasonCode(returnCode))}`
+    : `CONNACK ${returnCode} (${CONNACK_MEANING[returnCode] ?? ''})`;
 }
 
 function tlsText(state: ConnectionState): string {
@@ -89,6 +120,7 @@ function connectionFields(state: ConnectionState): Partial<BrokerEventInput> {
   if (state.clientCertificate) fields.clientCertificate = state.clientCertificate;
   if (state.clientId !== undefined) fields.clientId = state.clientId;
   if (state.username !== undefined) fields.username = state.username;
+  if (state.protocolVersion !== undefined) fields.protocolVersion = state.protocolVersion;
   return fields;
 }
 
@@ -99,7 +131,9 @@ function connectionFields(state: ConnectionState): Partial<BrokerEventInput> {
  */
 export async function startBroker(conf: MosquittoConf, options: StartBrokerOptions): Promise<RunningBroker> {
   const { baseDir } = options;
+  const reasonStrings = options.reasonStrings ?? true;
   const warnings = assertValidConf(conf, { baseDir });
+  const preparedBridges = prepareBridges(conf, baseDir);
   const log = new EventLog(options.onEvent, options.logSize);
   const emit = (event: BrokerEventInput) => log.emit(event);
   for (const notice of conf.notices) {
@@ -156,77 +190,79 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     connectTimeout: options.connectTimeout ?? 10_000,
     preConnect(client, packet, callback) {
       const state = stateOf(client);
-      const emptyId = !packet.clientId;
-      if (emptyId && (!packet.clean || packet.protocolVersion === 3)) {
-        // Mosquitto: a zero-length client id needs clean session (and MQTT 3.1.1) → CONNACK 2
-        if (state) {
-          state.refusalLogged = true;
-          const reason =
-            packet.protocolVersion === 3
-              ? 'an empty client id is not allowed with MQTT 3.1'
-              : 'an empty client id needs clean session';
-          emit({
-            ...connectionFields(state),
-            kind: 'refused',
-            level: 'warning',
-            message: `refused a client from ${from(state)} on ${state.listenerUrl}: CONNACK 2 (identifier rejected) — ${reason}`,
-            returnCode: 2,
-            reason,
-            problem: 'MQTT_REFUSED',
-          });
-        }
-        client.conn.write(Buffer.from([0x20, 0x02, 0x00, 0x02]), () =>
-          callback(new Error('identifier rejected'), false),
+      if (!state) return callback(null, true);
+      const version = packet.protocolVersion ?? 4;
+      state.protocolVersion = version;
+      if (packet.clientId) state.clientId = packet.clientId;
+      const refuse = (returnCode: number, reason: string, problem: ProblemCode) => {
+        state.refusalLogged = true;
+        emit({
+          ...connectionFields(state),
+          kind: 'refused',
+          level: 'warning',
+          message: `refused ${state.clientId === undefined ? 'a client' : who(state)} from ${from(state)} on ${state.listenerUrl}: ${connackText(version, returnCode)} — ${reason}${tlsText(state)}`,
+          returnCode,
+          ...(version === 5 ? reasonFields(connackReasonCode(returnCode)) : {}),
+          reason,
+          problem,
+        });
+        const connack = refusalConnack(
+          version,
+          returnCode,
+          reasonStrings ? reason : undefined,
+          packet.properties?.maximumPacketSize,
+        );
+        sendRefusal(client.conn, connack, () => callback(new Error(reason), false));
+      };
+      // Mosquitto: a zero-length client id needs clean session and MQTT 3.1.1 (MQTT 5 gets one assigned)
+      if (!packet.clientId && (version === 3 || (version === 4 && !packet.clean))) {
+        refuse(
+          2,
+          version === 3
+            ? 'an empty client id is not allowed with MQTT 3.1'
+            : 'an empty client id needs clean session',
+          'MQTT_REFUSED',
         );
         return;
       }
-      callback(null, true);
+      // What aedes refuses before authentication (as Mosquitto does): its own CONNACK answers these.
+      const properties = packet.properties;
+      if (
+        !state.certificateRefusal &&
+        version === 5 &&
+        (properties?.authenticationMethod !== undefined ||
+          properties?.authenticationData !== undefined ||
+          properties?.receiveMaximum === 0)
+      ) {
+        return callback(null, true);
+      }
+      const runtime = runtimes[state.listenerIndex];
+      const username = packet.username ?? undefined;
+      if (username !== undefined) state.username = username;
+      decideConnect(runtime.settings, runtime.scope, state, username, packet.password ?? undefined).then(
+        (decision) => {
+          if (decision.accepted) {
+            state.accepted = { username: decision.username, how: decision.how };
+            callback(null, true);
+            return;
+          }
+          refuse(decision.returnCode, decision.reason, decision.problem);
+        },
+        (error: Error) => refuse(3, `authentication failed: ${error.message}`, 'MQTT_REFUSED'),
+      );
     },
-    authenticate(client, username, password, callback) {
+    authenticate(client, _username, _password, callback) {
       const state = stateOf(client);
-      if (!state) {
+      if (!state?.accepted) {
         const error = new Error('unknown connection') as AuthenticateError;
         error.returnCode = 3;
         return callback(error, false);
       }
       state.clientId = client.id;
-      const runtime = runtimes[state.listenerIndex];
-      decideConnect(
-        runtime.settings,
-        runtime.scope,
-        state,
-        username ?? undefined,
-        password ?? undefined,
-      ).then(
-        (decision) => {
-          if (decision.accepted) {
-            if (decision.username !== undefined) state.username = decision.username;
-            sessions.set(state, { authenticatedBy: decision.how });
-            callback(null, true);
-            return;
-          }
-          if (username !== undefined && username !== null && state.username === undefined)
-            state.username = username;
-          state.refusalLogged = true;
-          emit({
-            ...connectionFields(state),
-            kind: 'refused',
-            level: 'warning',
-            message: `refused ${who(state)} from ${from(state)} on ${state.listenerUrl}: CONNACK ${decision.returnCode} (${CONNACK_MEANING[decision.returnCode]}) — ${decision.reason}${tlsText(state)}`,
-            returnCode: decision.returnCode,
-            reason: decision.reason,
-            problem: decision.problem,
-          });
-          const error = new Error(decision.reason) as AuthenticateError;
-          error.returnCode = decision.returnCode;
-          callback(error, false);
-        },
-        (error: Error) => {
-          const failure = new Error(`authentication failed: ${error.message}`) as AuthenticateError;
-          failure.returnCode = 3;
-          callback(failure, false);
-        },
-      );
+      if (state.accepted.username !== undefined) state.username = state.accepted.username;
+      else delete state.username;
+      sessions.set(state, { authenticatedBy: state.accepted.how });
+      callback(null, true);
     },
     authorizePublish(client, packet, callback) {
       const state = stateOf(client);
@@ -271,15 +307,17 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   // Logged when the CONNACK goes out ('clientReady' can come after a quick client already left).
   aedes.on('connackSent', (packet, client) => {
     const state = stateOf(client);
-    if (!state || packet.returnCode !== 0) return;
+    // MQTT 5's CONNACK carries a reasonCode, 3.1.1's a returnCode
+    if (!state || (packet.returnCode ?? packet.reasonCode) !== 0) return;
     state.connectedAt = new Date();
     const session = sessions.get(state);
     emit({
       ...connectionFields(state),
       kind: 'connected',
       level: 'info',
-      message: `connected ${who(state)} from ${from(state)} on ${state.listenerUrl} (${session?.authenticatedBy ?? 'accepted'})${tlsText(state)}`,
+      message: `connected ${who(state)} from ${from(state)} on ${state.listenerUrl} (${protocolName(state.protocolVersion)}, ${session?.authenticatedBy ?? 'accepted'})${tlsText(state)}`,
       returnCode: 0,
+      ...(state.protocolVersion === 5 ? reasonFields(0) : {}),
     });
   });
   aedes.on('clientError', (client, error) => {
@@ -290,21 +328,28 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     const state = stateOf(client);
     if (state) state.closeReason = 'keep-alive timeout: the client went silent';
   });
-  aedes.on('connectionError', (client, error: Error & { errorCode?: number }) => {
+  aedes.on('connectionError', (client, error: Error & { errorCode?: number; reasonCode?: number }) => {
     const state = stateOf(client);
     if (!state || state.refusalLogged) return;
     state.refusalLogged = true;
-    if (error.errorCode) {
+    if (error.errorCode || error.reasonCode) {
+      // aedes answered the CONNECT itself: an unsupported protocol level, or (MQTT 5) an AUTH method,
+      // Authentication Data without one, or a Receive Maximum of 0.
       const reason =
         error.errorCode === 1
           ? 'unacceptable protocol version: the local broker speaks MQTT 3.1, 3.1.1 and 5'
-          : error.message;
+          : error.reasonCode === 0x8c
+            ? 'the CONNECT asks for enhanced authentication (Authentication Method), which this broker does not offer (Mosquitto without an auth plugin answers the same)'
+            : error.message;
+      const code = error.reasonCode ?? (error.errorCode ? connackReasonCode(error.errorCode) : 0x80);
+      const v5 = state.protocolVersion === 5;
       emit({
         ...connectionFields(state),
         kind: 'refused',
         level: 'warning',
-        message: `refused a client from ${from(state)} on ${state.listenerUrl}: CONNACK ${error.errorCode} (${CONNACK_MEANING[error.errorCode] ?? ''}) — ${reason}`,
-        returnCode: error.errorCode,
+        message: `refused a client from ${from(state)} on ${state.listenerUrl}: ${v5 ? `CONNACK ${reasonCodeText(code)}` : connackText(state.protocolVersion, error.errorCode ?? 5)} — ${reason}`,
+        ...(error.errorCode ? { returnCode: error.errorCode } : {}),
+        ...(v5 ? reasonFields(code) : {}),
         reason,
         problem: error.errorCode === 1 ? 'PROTOCOL_VERSION' : 'MQTT_REFUSED',
       });
@@ -404,6 +449,30 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     });
   }
 
+  const bridges = new BridgeSet(
+    preparedBridges,
+    aedesLocalSide(aedes),
+    {
+      log: (entry) =>
+        emit({
+          kind: 'bridge',
+          level: entry.level,
+          message: entry.message,
+          bridge: entry.bridge,
+          ...(entry.problem ? { problem: entry.problem.code, reason: entry.problem.message } : {}),
+          ...(entry.file ? { file: entry.file } : {}),
+          ...(entry.line !== undefined ? { line: entry.line } : {}),
+        }),
+      changed: (status) => options.onBridgeChange?.(status),
+      watch: options.watchFiles !== false,
+      ...(options.bridgeConnectTimeoutMs
+        ? { timing: { connectTimeoutMs: options.bridgeConnectTimeoutMs } }
+        : {}),
+    },
+    conf.source?.file,
+  );
+  bridges.startAll();
+
   const watcher = new FileWatcher(150, (error) =>
     emit({ kind: 'error', level: 'warning', message: `file watching failed: ${error.message}` }),
   );
@@ -494,6 +563,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
           connectedAt: state.connectedAt.toISOString(),
         };
         if (state.username !== undefined) entry.username = state.username;
+        if (state.protocolVersion !== undefined) entry.protocolVersion = state.protocolVersion;
         if (state.remotePort !== undefined) entry.remotePort = state.remotePort;
         if (state.tls) entry.tls = state.tls;
         if (state.clientCertificate) entry.clientCertificate = state.clientCertificate;
@@ -502,12 +572,26 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       return out;
     },
     events: () => log.recent(),
+    bridges: () => bridges.list(),
+    startBridge(name) {
+      const runner = bridges.get(name);
+      if (!runner) return false;
+      runner.start();
+      return true;
+    },
+    async stopBridge(name) {
+      const runner = bridges.get(name);
+      if (!runner) return false;
+      await runner.stop('stopped by the user');
+      return true;
+    },
     get stopped() {
       return stopped;
     },
     stop() {
       stopping ??= (async () => {
         watcher.close();
+        await bridges.close();
         await Promise.all(runtimes.map((r) => r.close()));
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         stopped = true;

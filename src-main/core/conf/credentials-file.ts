@@ -1,3 +1,5 @@
+import { trimEndOf } from '../text-scan.js';
+
 /**
  * The line reader Mosquitto 2.0.11 uses for both password and PSK files (security_default.c,
  * pwfile__parse): `#` in column 1 is a comment, a line without `:` is skipped, the name is the text
@@ -23,7 +25,7 @@ export function readCredentialLines(text: string): {
   const notices: CredentialNotice[] = [];
   const rows = text.split('\n');
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i].replace(/\r+$/, '');
+    const row = trimEndOf(rows[i], '\r');
     if (row.startsWith('#') || !row.includes(':')) {
       if (row.trim() && !row.startsWith('#')) {
         notices.push({ line: i + 1, message: 'line without ":" skipped (Mosquitto skips it too)' });

@@ -118,6 +118,11 @@ export function formatBridge(bridge: BridgeSettings, path = 'bridge'): string[] 
     ['remotePassword', 'remote_password'],
     ['remoteClientId', 'remote_clientid'],
     ['protocolVersion', 'bridge_protocol_version'],
+    ['localClientId', 'local_clientid'],
+    ['localUsername', 'local_username'],
+    ['localPassword', 'local_password'],
+    ['notificationTopic', 'notification_topic'],
+    ['startType', 'start_type'],
   ];
   for (const [field, keyword] of strings) {
     const setting = bridge[field];
@@ -126,5 +131,23 @@ export function formatBridge(bridge: BridgeSettings, path = 'bridge'): string[] 
   if (bridge.insecure !== undefined) lines.push(`bridge_insecure ${bridge.insecure}`);
   if (bridge.cleanSession !== undefined) lines.push(`cleansession ${bridge.cleanSession}`);
   if (bridge.keepaliveInterval !== undefined) lines.push(`keepalive_interval ${bridge.keepaliveInterval}`);
+  const bools: Array<[keyof BridgeSettings, string]> = [
+    ['notifications', 'notifications'],
+    ['notificationsLocalOnly', 'notifications_local_only'],
+    ['roundRobin', 'round_robin'],
+    ['tryPrivate', 'try_private'],
+    ['attemptUnsubscribe', 'bridge_attempt_unsubscribe'],
+    ['outgoingRetain', 'bridge_outgoing_retain'],
+  ];
+  for (const [field, keyword] of bools) {
+    if (bridge[field] !== undefined) lines.push(`${keyword} ${bridge[field] ? 'true' : 'false'}`);
+  }
+  if (bridge.restartTimeout !== undefined) {
+    const { base, cap } = bridge.restartTimeout;
+    lines.push(`restart_timeout ${base}${cap !== undefined ? ` ${cap}` : ''}`);
+  }
+  if (bridge.idleTimeout !== undefined) lines.push(`idle_timeout ${bridge.idleTimeout}`);
+  if (bridge.threshold !== undefined) lines.push(`threshold ${bridge.threshold}`);
+  if (bridge.maxPacketSize !== undefined) lines.push(`bridge_max_packet_size ${bridge.maxPacketSize}`);
   return lines;
 }

@@ -43,7 +43,7 @@ export interface ListenerSettings {
   security?: SecuritySettings;
 }
 
-/** A bridge section (`connection NAME` and the lines after it). Kept for export; the local broker does not run bridges. */
+/** A bridge section (`connection NAME` and the lines after it); the local broker runs it (core/broker/bridge). */
 export interface BridgeSettings {
   name: string;
   /** `host[:port]` entries of the `address` line. */
@@ -65,6 +65,30 @@ export interface BridgeSettings {
   cleanSession?: boolean;
   keepaliveInterval?: number;
   protocolVersion?: 'mqttv31' | 'mqttv311' | 'mqttv50';
+  /** `notifications` (default true): publish 1/0 on the notification topic. */
+  notifications?: boolean;
+  notificationTopic?: string;
+  notificationsLocalOnly?: boolean;
+  /** `round_robin` (default false): with several addresses, keep the one that worked instead of going back to the first. */
+  roundRobin?: boolean;
+  startType?: 'automatic' | 'lazy' | 'once';
+  /** `idle_timeout` seconds (lazy bridges, default 60). */
+  idleTimeout?: number;
+  /** `threshold` queued messages that start a lazy bridge (default 10). */
+  threshold?: number;
+  /** `restart_timeout CONSTANT` or `restart_timeout BASE CAP` (seconds). */
+  restartTimeout?: { base: number; cap?: number };
+  /** `try_private` (default true). */
+  tryPrivate?: boolean;
+  localClientId?: string;
+  localUsername?: string;
+  localPassword?: string;
+  /** `bridge_attempt_unsubscribe` (default true). */
+  attemptUnsubscribe?: boolean;
+  /** `bridge_max_packet_size` bytes (0 or unset: no limit). */
+  maxPacketSize?: number;
+  /** `bridge_outgoing_retain` (default true). */
+  outgoingRetain?: boolean;
 }
 
 /** Something the parser accepted but wants the user to know: an ignored option, or a Mosquitto trap. */

@@ -12,6 +12,7 @@ import {
 } from './model.js';
 import {
   BRIDGE_BOOL_OPTIONS,
+  BRIDGE_INT_OPTIONS,
   BRIDGE_STRING_OPTIONS,
   CERTIFICATE_TLS_FIELDS,
   IGNORED_OPTIONS,
@@ -24,6 +25,7 @@ import {
   NOT_FOR_WEBSOCKETS,
   SECURITY_STRING_OPTIONS,
 } from './options.js';
+import { trimEndOf, trimOf } from '../text-scan.js';
 
 /**
  * Parse a mosquitto.conf the way Mosquitto 2.0.11 reads it (conf.c): one option per line, tokens split on
@@ -82,7 +84,7 @@ class ConfParser {
     const rows = text.split('\n');
     for (let i = 0; i < rows.length; i++) {
       this.lineNo = i + 1;
-      const line = rows[i].replace(/\r+$/, '');
+      const line = trimEndOf(rows[i], '\r');
       if (line === '' || line.startsWith('#')) continue;
       const start = line.search(/[^ ]/);
       if (start < 0) continue;
@@ -198,10 +200,37 @@ class ConfParser {
       this.mark(`${this.bridgePath}.${field}`);
       return;
     }
-    if (keyword === 'keepalive_interval') {
+    if (keyword in BRIDGE_INT_OPTIONS) {
       const bridge = this.currentBridge(keyword);
-      bridge.keepaliveInterval = this.intValue(keyword, rest, 1, 65535);
-      this.mark(`${this.bridgePath}.keepaliveInterval`);
+      const [field, min, max] = BRIDGE_INT_OPTIONS[keyword as keyof typeof BRIDGE_INT_OPTIONS];
+      bridge[field] = this.intValue(keyword, rest, min, max);
+      this.mark(`${this.bridgePath}.${field}`);
+      return;
+    }
+    if (keyword === 'start_type') {
+      const bridge = this.currentBridge(keyword);
+      const value = this.firstToken(keyword, rest);
+      if (value !== 'automatic' && value !== 'lazy' && value !== 'once') {
+        this.fail(`invalid start_type "${value}": use automatic, lazy or once`);
+      }
+      bridge.startType = value;
+      this.mark(`${this.bridgePath}.startType`);
+      return;
+    }
+    if (keyword === 'restart_timeout') {
+      const bridge = this.currentBridge(keyword);
+      const words = (rest ?? '').split(' ').filter((t) => t !== '');
+      if (words.length === 0 || words.length > 2 || !words.every((w) => /^\d{1,9}$/.test(w))) {
+        this.fail('restart_timeout needs one number (constant seconds) or two (backoff base and cap)');
+      }
+      // Mosquitto raises a value below 1 to 1 ("restart_timeout interval too low, using 1 second").
+      const base = Math.max(1, Number(words[0]));
+      if (words.length === 2) {
+        const cap = Number(words[1]);
+        if (cap < base) this.fail(`backoff cap ${cap} is lower than the base ${base} in restart_timeout`);
+        bridge.restartTimeout = { base, cap };
+      } else bridge.restartTimeout = { base };
+      this.mark(`${this.bridgePath}.restartTimeout`);
       return;
     }
     if (keyword === 'bridge_protocol_version') {
@@ -236,7 +265,7 @@ class ConfParser {
   // --- value readers -------------------------------------------------------------------------
 
   private stringValue(keyword: string, rest: string | undefined): string {
-    const value = (rest ?? '').replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimOf(rest ?? '', ' \t');
     if (!value) this.fail(`empty ${keyword} value`);
     return value;
   }
@@ -274,10 +303,7 @@ class ConfParser {
     const port = Number(portText);
     if (port === 0) this.fail('listener port 0 (a unix socket) is not supported by the local broker');
     if (port > 65535) this.fail(`invalid port value (${port}): a port is 1 to 65535`);
-    const host = tokens
-      .slice(firstAt + 1)
-      .join(' ')
-      .replace(/^[ \t]+|[ \t]+$/g, '');
+    const host = trimOf(tokens.slice(firstAt + 1).join(' '), ' \t');
     if (host.startsWith('#')) {
       this.fail(`"${host}" after the port: Mosquitto reads it as the bind address, not a comment`);
     }
@@ -378,7 +404,7 @@ class ConfParser {
     }
     let entry: string = value;
     if (value === 'file') {
-      const path = (rest ?? '').replace(/^ *file/, '').replace(/^[ \t]+|[ \t]+$/g, '');
+      const path = trimOf((rest ?? '').replace(/^ *file/, ''), ' \t');
       if (!path) this.fail('empty "log_dest file" value: name the log file');
       if (this.conf.logDest.some((d) => d.startsWith('file '))) this.fail('duplicate "log_dest file" value');
       entry = `file ${path}`;
@@ -404,12 +430,6 @@ class ConfParser {
     this.conf.bridges.push(this.bridge);
     this.bridgePath = `bridges[${this.conf.bridges.length - 1}]`;
     this.mark(this.bridgePath);
-    this.conf.notices.push({
-      level: 'info',
-      message: `bridge "${name}" is kept for export; the local broker does not connect bridges`,
-      file: this.file,
-      line: this.lineNo,
-    });
   }
 
   private currentBridge(keyword: string): BridgeSettings {

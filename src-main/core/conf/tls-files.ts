@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { pemCertificateBlocks } from '../text-scan.js';
 
 /** A path from a conf, resolved against the folder it is relative to (Mosquitto: its working directory). */
 export function resolveConfPath(baseDir: string, path: string): string {
@@ -23,12 +24,10 @@ export function readFileReason(path: string): string | undefined {
   }
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
 /** Every certificate of a PEM file, in file order. Throws with a plain reason. */
 export function readCertificates(path: string): { pem: string[]; certificates: X509Certificate[] } {
   const text = readFileSync(path, 'utf8');
-  const pem = text.match(PEM_CERT) ?? [];
+  const pem = pemCertificateBlocks(text);
   if (pem.length === 0) throw new Error(`${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   const certificates = pem.map((block, index) => {
     try {
@@ -65,7 +64,7 @@ export function readCapath(path: string): string[] {
     const full = join(path, name);
     try {
       if (!statSync(full).isFile()) continue;
-      pem.push(...(readFileSync(full, 'utf8').match(PEM_CERT) ?? []));
+      pem.push(...pemCertificateBlocks(readFileSync(full, 'utf8')));
     } catch {
       // unreadable entries are skipped, as OpenSSL's lookup skips them
     }

@@ -4,6 +4,7 @@ import { PRIVATE_MODE, PUBLIC_MODE, fsyncDir, writeTemp } from '../workspace/ato
 import { renameStaged, stageFiles, type StagedFile } from '../workspace/staged-write.js';
 import { UserError, messageOf } from '../user-error.js';
 import { tarGz, type TarEntry } from './tar-writer.js';
+import { carriesSecret, maskConfSecrets, maskKeyFile, maskPrivateKeys } from './secret-content.js';
 
 /** What a file of an export bundle is (the view groups and labels files by it). */
 export type BundleFileKind =
@@ -61,7 +62,7 @@ function isBinary(data: string | Buffer): boolean {
   return typeof data !== 'string';
 }
 
-/** The preview of a file: its text, or a mask for secrets and binary data. */
+/** The preview of a file: its text, with every secret masked (by what it is, not by the file's kind). */
 export function previewFile(file: BundleFile): PreviewFile {
   const size = typeof file.data === 'string' ? Buffer.byteLength(file.data) : file.data.length;
   const base = {
@@ -71,7 +72,7 @@ export function previewFile(file: BundleFile): PreviewFile {
     mode: '0' + file.mode.toString(8),
     size,
   };
-  if (isSecret(file)) {
+  if (isSecret(file) || carriesSecret(file)) {
     return { ...base, masked: true, content: maskSecret(file) };
   }
   if (isBinary(file.data)) {
@@ -81,8 +82,8 @@ export function previewFile(file: BundleFile): PreviewFile {
 }
 
 function maskSecret(file: BundleFile): string {
-  if (typeof file.data !== 'string')
-    return `(secret, ${file.data.length} bytes, written with mode 0600 — not shown)`;
+  const hidden = `(secret, ${size(file)} bytes, written with mode 0600 — not shown)`;
+  if (typeof file.data !== 'string') return hidden;
   if (file.kind === 'passwords' || file.kind === 'psk') {
     // One line per user: the name is useful, the hash or key is not shown.
     return file.data
@@ -93,10 +94,19 @@ function maskSecret(file: BundleFile): string {
       })
       .join('\n');
   }
-  return file.data.replace(
-    /(-----BEGIN ([A-Z0-9 ]+)-----\n)[\s\S]*?(\n?-----END \2-----)/g,
-    (_m, begin: string, _label: string, end: string) => `${begin}••• private key, not shown •••${end}`,
-  );
+  if (file.kind === 'conf') return maskConfSecrets(maskPrivateKeys(file.data).text).text;
+  if (file.mode === PRIVATE_MODE) return maskKeyFile(file.data) ?? hidden;
+  // A public file that carries a key (a certificate bundle with its key inside): the key masked in place.
+  return maskPrivateKeys(file.data).text;
+}
+
+function size(file: BundleFile): number {
+  return typeof file.data === 'string' ? Buffer.byteLength(file.data) : file.data.length;
+}
+
+/** Every file that carries a secret gets mode 0600 (a bridge PSK in mosquitto.conf, a key inside a bundle). */
+export function secureModes(files: BundleFile[]): void {
+  for (const file of files) if (file.mode !== PRIVATE_MODE && carriesSecret(file)) file.mode = PRIVATE_MODE;
 }
 
 /** Where the bundle goes: a folder (files written in place) or a `.tar.gz` file. */

@@ -1,3 +1,4 @@
+import { trimEndOf } from '../text-scan.js';
 /**
  * mosquitto.conf text seen the way Mosquitto 2.0.11 scopes it (src/conf.c): options before the first
  * `listener` are global, `listener PORT [ADDRESS]` opens a listener section, `connection NAME` opens a
@@ -67,9 +68,9 @@ export function confOptions(text: string): ConfOption[] {
   const out: ConfOption[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.replace(/[\r\n]+$/, '');
+    const raw = trimEndOf(lines[i]!, '\r\n');
     if (raw === '' || raw[0] === '#') continue;
-    const content = raw.replace(/[ \t]+$/, '');
+    const content = trimEndOf(raw, ' \t');
     const trimmed = content.replace(/^ +/, '');
     if (trimmed === '') continue;
     const space = trimmed.indexOf(' ');

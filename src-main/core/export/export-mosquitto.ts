@@ -12,6 +12,7 @@ import {
   writeBundleTarGz,
   type BundleFile,
   type PreviewFile,
+  secureModes,
 } from './bundle.js';
 import { bundleReadme } from './bundle-readme.js';
 import { clientBundle, type ClientBundleResult } from './client-bundle.js';
@@ -29,6 +30,7 @@ import {
   readCrls,
   workshopCaCertificates,
 } from './workshop.js';
+import { trimEndOf } from '../text-scan.js';
 
 /**
  * `export mosquitto`: the workspace broker's settings (broker/mosquitto.conf and the files it names)
@@ -339,7 +341,7 @@ export function planMosquittoExport(
       bridges.push(bridge.name);
     });
     if (sectionsText.length > 0)
-      confText = confText.replace(/\n*$/, '\n') + '\n' + sectionsText.join('\n\n') + '\n';
+      confText = trimEndOf(confText, '\n') + '\n\n' + sectionsText.join('\n\n') + '\n';
   }
 
   const header = [
@@ -348,7 +350,7 @@ export function planMosquittoExport(
     '# Mosquitto started as root drops to the user "mosquitto" before opening them: see README.txt.',
     '',
   ];
-  const finalConf = header.join('\n') + '\n' + confText.replace(/\n*$/, '\n');
+  const finalConf = header.join('\n') + '\n' + trimEndOf(confText, '\n') + '\n';
   files.unshift({
     path: 'mosquitto.conf',
     data: finalConf,
@@ -356,6 +358,9 @@ export function planMosquittoExport(
     kind: 'conf',
     description: 'the broker configuration',
   });
+  // Whatever carries a secret is 0600 (and so given to the broker's user below): a bridge PSK in the
+  // conf, a key inside a certificate bundle.
+  secureModes(files);
 
   const secretFiles = files.filter((f) => f.mode === 0o600).map((f) => joinPrefix(prefix, f.path));
   findings.push(...lintMosquittoConf(finalConf, 'mosquitto.conf', { secretFiles }));
@@ -403,6 +408,7 @@ export function planMosquittoExport(
     choice.included = true;
   }
 
+  secureModes(files);
   files.push({
     path: 'README.txt',
     data: bundleReadme({

@@ -20,6 +20,7 @@ import { mergeIncludeDirs, relocate } from './include-dir.js';
 import { BROKER_CONF, BROKER_DIR } from './export-mosquitto.js';
 import { basename, readConfFile } from './source-files.js';
 import { certificateImportChanges, listCertificates, type CertificateToImport } from './workshop.js';
+import { pemCertificateBlocks, trimEndOf } from '../text-scan.js';
 
 /**
  * Import a production mosquitto.conf into the workspace: the broker settings (broker/mosquitto.conf)
@@ -119,9 +120,7 @@ function cnOf(cert: X509Certificate): string {
 }
 
 function pemBlocks(text: string): string[] {
-  return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
-    (b) => b + '\n',
-  );
+  return pemCertificateBlocks(text).map((b) => b + '\n');
 }
 
 /** Read the files of a capath folder (OpenSSL's hashed names are kept, so the copy works as a capath). */
@@ -367,7 +366,7 @@ export function importMosquittoConf(ws: Workspace, file: string, options: Import
     `# Imported by MQTT TLS Studio from ${confFile} on ${new Date().toISOString()}.`,
     '# Paths are relative to this folder.',
   ];
-  const confText = header.join('\n') + '\n' + out.join('\n').replace(/\n*$/, '\n');
+  const confText = header.join('\n') + '\n' + trimEndOf(out.join('\n'), '\n') + '\n';
   changes.push({ path: BROKER_CONF, data: confText });
   const removed: string[] = [];
   if (previous !== undefined) {

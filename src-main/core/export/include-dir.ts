@@ -1,5 +1,6 @@
 import { UserError, messageOf } from '../user-error.js';
 import { includeDirReader, resolveConfPath, type IncludedFile } from './conf-access.js';
+import { trimEndOf, trimStartOf } from '../text-scan.js';
 
 /**
  * A production mosquitto.conf often keeps its listeners in `include_dir` files (Debian's default
@@ -21,7 +22,7 @@ export function mergeIncludeDirs(text: string, file: string, baseDir: string): M
   const included: MergedConf['included'] = [];
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
-    const match = /^ *include_dir +(.+?)[ \t\r]*$/.exec(raw);
+    const match = includeDirLine(raw);
     if (!match) {
       out.push(raw);
       origin.push({ file, line: index + 1 });
@@ -83,4 +84,16 @@ export function relocate(error: unknown, merged: MergedConf, mergedName: string)
     ? `${where.file}:${where.line}${error.message.slice(`${mergedName}:${error.location.line}`.length)}`
     : error.message;
   return new UserError(message, error.code, { ...error.location, file: where.file, line: where.line });
+}
+
+/**
+ * `include_dir DIR` (leading spaces allowed, trailing blanks dropped): [line, DIR], else undefined. A
+ * loop, not a regex: `/^ *include_dir +(.+?)[ \t\r]*$/` took seconds on a long line of blanks.
+ */
+function includeDirLine(raw: string): [string, string] | undefined {
+  const start = trimStartOf(raw, ' ');
+  if (!start.startsWith('include_dir ')) return undefined;
+  const dir = trimEndOf(trimStartOf(start.slice('include_dir '.length), ' '), ' \t\r');
+  if (dir === '' || /[\r\n\u2028\u2029]/.test(dir)) return undefined;
+  return [raw, dir];
 }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { resolveConfPath } from './conf-access.js';
 import { UserError, messageOf } from '../user-error.js';
 import type { ConfOption } from './conf-sections.js';
+import { pemCertificateBlocks } from '../text-scan.js';
 
 /** A file that a mosquitto.conf line names, read from disk. */
 export interface SourceFile {
@@ -74,9 +75,8 @@ export function readCaPath(option: ConfOption, baseDir: string, confFile: string
     } catch {
       continue;
     }
-    for (const block of text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ??
-      []) {
-      const normal = block.endsWith('\n') ? block : block + '\n';
+    for (const block of pemCertificateBlocks(text)) {
+      const normal = block + '\n';
       if (!seen.has(normal)) parts.push(normal);
       seen.add(normal);
     }

@@ -10,6 +10,7 @@ import { checkHost } from '../pki/hostname.js';
 import { readCertificates, verifyCertificate } from '../pki/index.js';
 import { decodeCertificate, decodeName, type DecodedCertificate } from './certificate-facts.js';
 import { chainShape } from './chain-shape.js';
+import { judgeChainTrust } from './chain-trust.js';
 import {
   connectProblem,
   describeForeignBytes,
@@ -255,8 +256,21 @@ async function plainProbe(context: ProbeContext, report: InspectReport): Promise
     report.problems.push(...mqttProblems(exchange, target, context.timeoutMs, fields.username ?? null));
   }
   report.ok = report.problems.length === 0 && exchange.kind === 'connack';
+  if (report.ok) report.notes.push(notEncryptedNote(target));
   return finish(report, context, null);
 }
+
+/** A plain listener that works is still a warning: everything crosses the network readable. */
+function notEncryptedNote(target: ProbeTarget): Note {
+  const secure = target.scheme === 'ws' ? 'wss' : 'mqtts';
+  return {
+    message: `Not encrypted: ${target.display} is plain ${target.scheme === 'ws' ? 'MQTT over WebSockets' : 'MQTT'}, so topics, payloads, usernames and passwords cross the network readable, and nothing proves the broker is the one you meant.`,
+    fix: `Use the broker's TLS listener (${secure}://, often port ${target.scheme === 'ws' ? '443 or 8081' : '8883'}); keep plain listeners on 127.0.0.1 for local tests only.`,
+  };
+}
+
+/** The chain-trust codes: one of them already said makes OpenSSL's trust verdict no news. */
+const TRUST_CODES: ProblemCode[] = ['UNTRUSTED_ROOT', 'MISSING_INTERMEDIATE', 'SELF_SIGNED_LEAF'];
 
 const OPENSSL_VERDICTS: Record<string, ProblemCode> = {
   CERT_HAS_EXPIRED: 'EXPIRED',
@@ -272,28 +286,6 @@ const OPENSSL_VERDICTS: Record<string, ProblemCode> = {
   INVALID_PURPOSE: 'WRONG_PURPOSE',
   CERT_REVOKED: 'REVOKED',
 };
-
-/** The workshop's verify speaks of any certificate; here the certificate is a broker's, so say where to fix it. */
-function serverSideWording(problem: Problem, sent: DecodedCertificate[]): Problem {
-  const leaf = sent[0]!.summary;
-  if (problem.code === 'MISSING_INTERMEDIATE' && sent.length === 1) {
-    const issuer =
-      sent[0]!.parsed.issuer.attributes.find((attribute) => attribute.oid === '2.5.4.3')?.value ??
-      leaf.issuer;
-    return {
-      code: problem.code,
-      message: `The server sends only its own certificate, issued by "${issuer}", and not that intermediate CA: a client that trusts only the root cannot link the two ("unable to get local issuer certificate").`,
-      fix: `Make the broker send the chain: certfile must hold the server certificate followed by the intermediate "${issuer}" (cat server.crt intermediate.crt > server.chain.crt). If "${issuer}" is itself a root, give it to the client as its CA file instead.`,
-    };
-  }
-  if (problem.code === 'UNTRUSTED_ROOT') {
-    return {
-      ...problem,
-      fix: `${problem.fix} For this probe: --ca with the root's file, or the workspace CA as trust.`,
-    };
-  }
-  return problem;
-}
 
 /** Judge the server's chain: shape, path validation (core/pki, as OpenSSL does it) and host name. */
 function judgeChain(
@@ -344,11 +336,26 @@ function judgeChain(
     ok: step.ok,
     detail: step.detail,
   }));
-  report.validation.trusted = !result.problems.some((problem) =>
-    ['UNTRUSTED_ROOT', 'MISSING_INTERMEDIATE', 'SELF_SIGNED_LEAF', 'BAD_SIGNATURE'].includes(problem.code),
+  // Missing intermediate or untrusted root: decided from the chain as sent (chain-trust.ts), not verify's guess.
+  const chainProblems = result.problems.some((problem) => problem.code === 'SELF_SIGNED_LEAF')
+    ? []
+    : judgeChainTrust({
+        sent: unique.map((certificate) => certificate.parsed),
+        trust: readCertificates(context.material.trustPem, context.material.trustLabel),
+        trustLabel: context.material.trustLabel,
+        known: context.options.knownCasPem ? readCertificates(context.options.knownCasPem, 'known CAs') : [],
+      }).problems;
+  const problems = [
+    ...chainProblems,
+    ...result.problems.filter(
+      (problem) => !TRUST_CODES.includes(problem.code) || problem.code === 'SELF_SIGNED_LEAF',
+    ),
+  ];
+  report.validation.trusted = !problems.some((problem) =>
+    [...TRUST_CODES, 'BAD_SIGNATURE'].includes(problem.code),
   );
   report.validation.opensslVerdict = verdict;
-  report.problems.push(...result.problems.map((problem) => serverSideWording(problem, sent)));
+  report.problems.push(...problems);
   const leaf = sent[0]!;
   const host = checkHost(leaf.parsed, name);
   const hostname: HostnameCheck = {
@@ -367,7 +374,9 @@ function judgeChain(
   }
   // OpenSSL's own verdict with the same trust is a second opinion: never report OK where it refuses.
   const code = verdict ? OPENSSL_VERDICTS[verdict] : undefined;
-  if (verdict && !result.problems.some((problem) => problem.code === code)) {
+  const alreadySaid = (candidate: Problem) =>
+    candidate.code === code || (TRUST_CODES.includes(candidate.code) && TRUST_CODES.includes(code!));
+  if (verdict && !problems.some(alreadySaid)) {
     report.problems.push({
       code: code ?? 'HANDSHAKE_FAILED',
       message: `OpenSSL refuses the server's chain with the same trust: ${verdict}.`,

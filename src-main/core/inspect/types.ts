@@ -41,6 +41,9 @@ export interface ProbeOptions {
   tlsMax?: TlsVersion;
   /** CRLs (PEM) to check the server's chain against. */
   crlPem?: string;
+  /** CAs known from elsewhere (the workspace's), PEM: never trusted, only to tell a missing intermediate
+   *  from an untrusted root when the server's chain stops short. */
+  knownCasPem?: string;
   /** Send an MQTT 3.1.1 CONNECT after the handshake and report the CONNACK. */
   mqtt?: boolean | MqttConnectOptions;
   /** The whole probe ends within this many milliseconds (default 10 000). */

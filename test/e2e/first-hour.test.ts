@@ -1,0 +1,107 @@
+/**
+ * What a new user stumbled on in the first hour (#19), end to end in Debian's Chromium over a quick-start
+ * workspace whose broker runs: each test fails on the old behaviour. Screenshots in light, dark and at
+ * 1100x700 (test-output/screenshots/first-hour-*).
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openApp, type OpenApp } from '../helpers/browser.js';
+import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
+import { freePort } from '../helpers/ports.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('the first hour (#19)', () => {
+  let app: OpenApp;
+  let port: number;
+  let plainPort: number;
+  let mosquitto: RunningMosquitto;
+
+  beforeAll(async () => {
+    const dir = tempDir('first-hour-e2e-');
+    app = await openApp(join(dir, 'ws'), { width: 1360, height: 860 });
+    port = await freePort();
+    await app.service.invoke('quickstart.run', { port });
+    await app.service.invoke('broker.start', {});
+    plainPort = await freePort();
+    mosquitto = await startMosquitto(
+      dir,
+      `listener ${plainPort} 127.0.0.1\nallow_anonymous true\n`,
+      plainPort,
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await mosquitto?.stop();
+  });
+
+  /** Light, dark, and light at 1100x700: the three looks the issue asks to be looked at. */
+  async function shots(name: string): Promise<void> {
+    const { page } = app;
+    await app.screenshot(`first-hour-${name}-light`);
+    await page.evaluate(() => (document.documentElement.dataset.theme = 'dark'));
+    await app.screenshot(`first-hour-${name}-dark`);
+    await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
+    await page.setViewportSize({ width: 1100, height: 700 });
+    await app.screenshot(`first-hour-${name}-1100x700`);
+    await page.setViewportSize({ width: 1360, height: 860 });
+  }
+
+  const inspected = (target: string) =>
+    app.page.waitForFunction(
+      (t) =>
+        document.querySelector('section[aria-label="Result"] h2 .mono')?.textContent === t &&
+        document.querySelector('.result[aria-busy="false"]') !== null,
+      target,
+    );
+
+  test('1. the app’s own broker: its CA preselected; with system roots the diagnosis is the untrusted root, never a missing intermediate', async () => {
+    const { page } = app;
+    await app.gotoView('inspector');
+    const target = `localhost:${port}`;
+    await page.fill('input[aria-label="Target"]', target);
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('select[aria-label="Trust"]') as HTMLSelectElement | null)?.value ===
+        'workspace',
+    );
+    expect(await page.inputValue('select[aria-label="Workspace CA"]')).toBe('root-ca');
+    await page.click('button[type="submit"]');
+    await inspected(target);
+    // Trusted: what is left is quick start's mutual TLS asking this probe for a client certificate.
+    const trusted = (await page.textContent('section[aria-label="Problems"]')) ?? '';
+    expect(trusted).toContain('CLIENT_CERT_REQUIRED');
+    expect(trusted).not.toMatch(/UNTRUSTED_ROOT|MISSING_INTERMEDIATE/);
+
+    // The user changes the trust: the preselection never comes back over their choice.
+    await page.selectOption('select[aria-label="Trust"]', 'system');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('section[aria-label="Problems"] .problem');
+    const problems = await page.textContent('section[aria-label="Problems"]');
+    expect(problems).toContain('UNTRUSTED_ROOT');
+    expect(problems).not.toContain('MISSING_INTERMEDIATE');
+    expect(problems).not.toMatch(/without its intermediate/);
+    expect(await page.locator('[data-fix="broker-chain"]').count()).toBe(0);
+    // Two certificates sent, as the chain cards show.
+    expect(await page.locator('section[aria-label="Chain as sent"] article.cert').count()).toBe(2);
+    expect(await page.inputValue('select[aria-label="Trust"]')).toBe('system');
+    await shots('inspector-system-roots');
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  test('2. a plain-TCP target is a warning, “not encrypted”, not a green Handshake OK', async () => {
+    const { page } = app;
+    const target = `mqtt://localhost:${plainPort}`;
+    await page.fill('input[aria-label="Target"]', target);
+    await page.click('button[type="submit"]');
+    await inspected(target);
+    const badge = page.locator('section[aria-label="Result"] .badge');
+    expect(await badge.textContent()).toMatch(/not encrypted/);
+    expect(await badge.getAttribute('class')).toContain('warn');
+    expect(await page.textContent('.result')).toMatch(/Not encrypted: .* plain MQTT/);
+    // No openssl s_client line for a target without TLS: it could only fail.
+    expect(await page.locator('pre.command').count()).toBe(0);
+    await shots('inspector-plain');
+    expect(app.pageErrors).toEqual([]);
+  });
+});
