@@ -104,4 +104,42 @@ describe('the first hour (#19)', () => {
     await shots('inspector-plain');
     expect(app.pageErrors).toEqual([]);
   });
+
+  test('4. a second Connect on an open profile shows the open one; stopping the app’s broker is said as such', async () => {
+    const { page } = app;
+    await app.service.invoke('client.saveProfile', {
+      profile: {
+        name: 'device-1',
+        url: `mqtts://localhost:${port}`,
+        clientId: 'device-1',
+        tls: {
+          trust: { kind: 'workspace', ca: 'root-ca' },
+          clientCert: { kind: 'workspace', name: 'device-1' },
+        },
+      },
+    });
+    await app.gotoView('client');
+    const connect = page.locator('tr:has-text("device-1") button:has-text("Connect")');
+    await connect.click();
+    const pane = page.locator('article[data-session="device-1"]');
+    await page.waitForSelector('article[data-session="device-1"] .state:has-text("connected")');
+    await connect.click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-session') === 'device-1');
+    expect(await pane.count()).toBe(1);
+    expect(await page.textContent('body')).toMatch(
+      /"device-1" is already connected \(client id "device-1"\), shown below: a second connection with that id would drop it/,
+    );
+    expect(await pane.locator('.state').textContent()).toMatch(/^connected/);
+
+    await app.service.invoke('broker.stop', {});
+    await page.waitForFunction(() =>
+      /the app's own broker .* was stopped/.test(
+        document.querySelector('article[data-session="device-1"]')?.textContent ?? '',
+      ),
+    );
+    expect(await pane.textContent()).not.toMatch(/aedes/i);
+    await shots('client-broker-stopped');
+    await app.service.invoke('broker.start', {});
+    expect(app.pageErrors).toEqual([]);
+  });
 });
