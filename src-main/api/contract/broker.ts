@@ -1,7 +1,12 @@
 // The broker domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
-import type { BrokerEvent, ConnectedClient, ListenerStatus } from '../../core/broker/index.js';
+import type {
+  BrokerEvent,
+  BrokerLocalOptions,
+  ConnectedClient,
+  ListenerStatus,
+} from '../../core/broker/index.js';
 
 export interface BrokerIssue {
   /** `file:line: message`. */
@@ -25,6 +30,8 @@ export interface BrokerStatus {
   workspaceSettings: boolean;
   /** Why the last start failed, with the file and line (cleared by a successful start). */
   lastError?: BrokerIssue & { code: string };
+  /** Refused MQTT 5 clients get our plain-words reason as the Reason String (the workspace's setting). */
+  reasonStrings: boolean;
 }
 
 export const brokerMethods = {
@@ -41,6 +48,16 @@ export const brokerMethods = {
     returns<BrokerStatus>(),
   ),
   'broker.stop': method(z.object({}).strict(), returns<BrokerStatus>()),
+  /** The local broker's options Mosquitto has no word for (kept outside mosquitto.conf, never exported). */
+  'broker.options': method(z.object({}).strict(), returns<BrokerLocalOptions>(), {
+    readonly: true,
+    example: {},
+  }),
+  /** Change them: saved in the workspace and applied at once to the running broker. */
+  'broker.setOptions': method(
+    z.object({ reasonStrings: z.boolean().optional() }).strict(),
+    returns<BrokerLocalOptions>(),
+  ),
   /** The most recent log entries (oldest first), after `since` (an event `seq`) when given. */
   'broker.events': method(
     z.object({ since: z.number().int().min(0).optional() }).strict(),

@@ -92,10 +92,12 @@ export const pkiMethods = {
       .object({
         ca: name,
         profile,
-        names: z.array(z.string().max(64)).max(10_000).optional(),
-        text: z.string().max(2_000_000).optional(),
+        names: z.array(z.string().max(64)).max(100_000).optional(),
+        text: z.string().max(4_000_000).optional(),
         keyType: keyType.optional(),
         days: days.optional(),
+        /** Put before each device id to make its workspace name; the CN stays the id. */
+        prefix: z.string().max(32).optional(),
       })
       .strict(),
     returns<IssueBatchResult>(),
@@ -196,4 +198,6 @@ export const pkiMethods = {
 export interface PkiEvents {
   /** Certificates were added, changed (revoked) or removed. */
   'pki.changed': { names: string[] };
+  /** A running batch: keys made so far (every 100 certificates and at the end). */
+  'pki.batchProgress': { ca: string; done: number; total: number };
 }

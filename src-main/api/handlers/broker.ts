@@ -3,7 +3,9 @@ import type { Handlers, ServiceContext } from './handler.js';
 import {
   loadConfFile,
   loadWorkspaceBrokerConf,
+  readLocalOptions,
   startBroker,
+  writeLocalOptions,
   WORKSPACE_BROKER_CONF,
   type BrokerEvent,
   type RunningBroker,
@@ -40,6 +42,15 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   let lastError: BrokerStatus['lastError'];
   let statusTimer: NodeJS.Timeout | undefined;
 
+  /** A broken options file must not hide the status: the default then, and the error at start. */
+  const reasonStringsSetting = (): boolean => {
+    try {
+      return readLocalOptions(ctx.workspace).reasonStrings;
+    } catch {
+      return true;
+    }
+  };
+
   const status = (): BrokerStatus => {
     const current = broker ?? lastBroker;
     const out: BrokerStatus = {
@@ -53,6 +64,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         return issue;
       }),
       workspaceSettings: ctx.workspace.exists(WORKSPACE_BROKER_CONF),
+      reasonStrings: broker ? broker.reasonStrings : reasonStringsSetting(),
     };
     if (source) out.source = source;
     if (config) out.config = config;
@@ -101,6 +113,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         if (params.port !== undefined) overridePort(loaded.conf, params.port);
         const started = await startBroker(loaded.conf, {
           baseDir: loaded.baseDir,
+          reasonStrings: readLocalOptions(ctx.workspace).reasonStrings,
           onEvent: (event: BrokerEvent) => {
             ctx.emit('broker.event', event);
             if (event.kind === 'connected' || event.kind === 'disconnected') pushStatus();
@@ -140,6 +153,17 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
       const result = status();
       ctx.emit('broker.status', result);
       return result;
+    },
+
+    'broker.options': () => readLocalOptions(ctx.workspace),
+
+    'broker.setOptions': (params) => {
+      const change: { reasonStrings?: boolean } = {};
+      if (params.reasonStrings !== undefined) change.reasonStrings = params.reasonStrings;
+      const options = writeLocalOptions(ctx.workspace, change);
+      if (broker) broker.reasonStrings = options.reasonStrings;
+      ctx.emit('broker.status', status());
+      return options;
     },
 
     'broker.events': (params) => {

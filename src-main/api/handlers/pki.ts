@@ -10,7 +10,7 @@ import {
   deleteCertificate,
   describeCertificate,
   exportCertificate,
-  importCertificate,
+  importCertificateAsync,
   issueBatch,
   issueCertificate,
   lintWorkspaceCertificate,
@@ -93,6 +93,8 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
         names,
         ...(p.keyType ? { keyType: p.keyType } : {}),
         ...(p.days !== undefined ? { days: p.days } : {}),
+        ...(p.prefix !== undefined ? { prefix: p.prefix } : {}),
+        onProgress: (done, total) => ctx.emit('pki.batchProgress', { ca: p.ca, done, total }),
       });
       changed(...issued.map((c) => c.name));
       return { issued };
@@ -110,8 +112,8 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
       changed(cert.name);
       return cert;
     },
-    'pki.import': (p) => {
-      const cert = importCertificate(ctx.workspace, {
+    'pki.import': async (p) => {
+      const cert = await importCertificateAsync(ctx.workspace, {
         name: p.name,
         cert: bytes(p.cert, 'cert'),
         ...(p.certFile ? { certFile: p.certFile } : {}),
