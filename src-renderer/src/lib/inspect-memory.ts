@@ -17,6 +17,7 @@ export interface InspectMemory {
   tlsMin: string;
   tlsMax: string;
   mqtt: boolean;
+  mqttVersion: '3.1.1' | '5';
   username: string;
   timeoutSeconds: number;
   result: InspectResult | null;
