@@ -1,6 +1,7 @@
 // The broker domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
+import type { LanCertificateGap } from '../../core/broker/lan-certificate.js';
 import type {
   BrokerEvent,
   BrokerLocalOptions,
@@ -30,6 +31,8 @@ export interface BrokerStatus {
   workspaceSettings: boolean;
   /** Why the last start failed, with the file and line (cleared by a successful start). */
   lastError?: BrokerIssue & { code: string };
+  /** A peer on the network can reach the running broker (a listener bound beyond loopback). */
+  network: boolean;
   /** Refused MQTT 5 clients get our plain-words reason as the Reason String (the workspace's setting). */
   reasonStrings: boolean;
 }
@@ -43,10 +46,22 @@ export const brokerMethods = {
         config: z.string().min(1).optional(),
         /** Port of the first TLS listener (or the first listener when none has TLS). */
         port: z.number().int().min(1).max(65535).optional(),
+        /**
+         * Open the workspace broker to the LAN: listeners without an address bind every interface
+         * instead of loopback (127.0.0.1 and ::1). Not with `config` (its listener lines decide).
+         */
+        lan: z.boolean().optional(),
+        /** With `lan`: first re-issue the broker certificate with the addresses `broker.lanCheck` found missing. */
+        reissue: z.boolean().optional(),
       })
       .strict(),
     returns<BrokerStatus>(),
   ),
+  /** Addresses of this host the workspace broker's certificate does not name (what `lan` + `reissue` would add). */
+  'broker.lanCheck': method(z.object({}).strict(), returns<LanCertificateGap[]>(), {
+    readonly: true,
+    example: {},
+  }),
   'broker.stop': method(z.object({}).strict(), returns<BrokerStatus>()),
   /** The local broker's options Mosquitto has no word for (kept outside mosquitto.conf, never exported). */
   'broker.options': method(z.object({}).strict(), returns<BrokerLocalOptions>(), {

@@ -12,6 +12,7 @@ import {
 } from '../../core/broker/index.js';
 import { isTlsListener, type MosquittoConf } from '../../core/conf/index.js';
 import { removeRunningRecord, writeRunningRecord } from '../../core/broker/running-record.js';
+import { lanCertificateGaps, reissueForLan } from '../../core/broker/lan-certificate.js';
 import { isUserError, messageOf, UserError } from '../../core/user-error.js';
 
 /** Give the first TLS listener (or the first listener) another port: `broker --port N`. */
@@ -64,6 +65,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         return issue;
       }),
       workspaceSettings: ctx.workspace.exists(WORKSPACE_BROKER_CONF),
+      network: Boolean(broker && broker.listeners.some((l) => l.network)),
       reasonStrings: broker ? broker.reasonStrings : reasonStringsSetting(),
     };
     if (source) out.source = source;
@@ -99,6 +101,12 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   return {
     'broker.status': () => status(),
 
+    'broker.lanCheck': () => {
+      if (!ctx.workspace.exists(WORKSPACE_BROKER_CONF)) return [];
+      const loaded = loadWorkspaceBrokerConf(ctx.workspace);
+      return lanCertificateGaps(ctx.workspace, loaded.conf, loaded.baseDir);
+    },
+
     'broker.start': async (params) => {
       if (broker) {
         throw new UserError(
@@ -111,8 +119,22 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
           ? { ...loadConfFile(params.config), file: undefined }
           : loadWorkspaceBrokerConf(ctx.workspace);
         if (params.port !== undefined) overridePort(loaded.conf, params.port);
+        if (params.lan && params.config) {
+          throw new UserError(
+            'lan: applies to the workspace broker; with a mosquitto.conf its own listener lines decide where it listens',
+            'BAD_INPUT',
+            { field: 'lan' },
+          );
+        }
+        if (params.lan && params.reissue) {
+          const gaps = lanCertificateGaps(ctx.workspace, loaded.conf, loaded.baseDir);
+          reissueForLan(ctx.workspace, gaps);
+          if (gaps.length > 0) ctx.emit('pki.changed', { names: gaps.map((g) => g.name) });
+        }
         const started = await startBroker(loaded.conf, {
           baseDir: loaded.baseDir,
+          // The workspace broker stays on this machine unless opened to the LAN; a conf decides itself.
+          defaultBind: params.config || params.lan ? 'any' : 'loopback',
           reasonStrings: readLocalOptions(ctx.workspace).reasonStrings,
           onEvent: (event: BrokerEvent) => {
             ctx.emit('broker.event', event);

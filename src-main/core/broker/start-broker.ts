@@ -11,9 +11,11 @@ import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetail
 import { aedesLocalSide, BridgeSet, prepareBridges, type BridgeStatus } from './bridge/index.js';
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
+import type { DefaultBind } from './bind-hosts.js';
 import { refusalConnack, sendRefusal } from './connack.js';
 import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
+import { MOSQUITTO_LIMITS, prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
 import type { ProblemCode } from '../problems.js';
 import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
@@ -40,6 +42,11 @@ export interface StartBrokerOptions {
    * broker explains itself; production brokers do not, and `export` leaves it out).
    */
   reasonStrings?: boolean;
+  /**
+   * Where a listener without an address binds: 'any' (every interface, as Mosquitto; the default for a
+   * conf run with --config) or 'loopback' (127.0.0.1 and ::1: the workspace broker unless opened to the LAN).
+   */
+  defaultBind?: DefaultBind;
 }
 
 export interface ConnectedClient {
@@ -193,9 +200,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     emit(event);
   };
 
+  const assignedIds = new WeakSet<Client>();
   const aedesOptions: AedesOptions = {
     drainTimeout: options.drainTimeout ?? 10_000,
     connectTimeout: options.connectTimeout ?? 10_000,
+    topicAliasMaximum: MOSQUITTO_LIMITS.topicAliasMaximum,
+    receiveMaximum: MOSQUITTO_LIMITS.receiveMaximum,
+    sharedSubscriptions: true,
     preConnect(client, packet, callback) {
       const state = stateOf(client);
       if (!state) return callback(null, true);
@@ -232,6 +243,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
           'MQTT_REFUSED',
         );
         return;
+      }
+      if (prepareConnect(client, packet)) {
+        assignedIds.add(client);
+        state.clientId = packet.clientId;
       }
       // What aedes refuses before authentication (as Mosquitto does): its own CONNACK answers these.
       const properties = packet.properties;
@@ -274,6 +289,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         return callback(error, false);
       }
       state.clientId = client.id;
+      if (assignedIds.has(client)) reportAssignedId(client);
       if (state.accepted.username !== undefined) state.username = state.accepted.username;
       else delete state.username;
       sessions.set(state, { authenticatedBy: state.accepted.how });
@@ -309,6 +325,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       callback(null, subscription);
     },
     authorizeForward(client, packet) {
+      if (tooLargeForClient(client, packet)) return null;
       const state = states.get(client.conn);
       if (!state) return packet;
       const scope = runtimes[state.listenerIndex].scope;
@@ -336,6 +353,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     publish(packet, client, done);
   };
 
+  // Listed from the moment aedes registers the accepted client, just before it writes the CONNACK: the
+  // 'connackSent' event comes a turn of the event loop later, when a client on this machine may already
+  // have read its CONNACK (clients() would miss it).
+  aedes.on('client', (client) => {
+    const state = stateOf(client);
+    if (state && !state.connectedAt) state.connectedAt = new Date();
+  });
   // Logged when the CONNACK goes out ('clientReady' can come after a quick client already left).
   aedes.on('connackSent', (packet, client) => {
     const state = stateOf(client);
@@ -454,7 +478,15 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
 
   runtimes = conf.listeners.map(
     (listener, index) =>
-      new ListenerRuntime(index, listener, baseDir, scopes[index], hooks, locate(conf, settingPath(index))),
+      new ListenerRuntime(
+        index,
+        listener,
+        baseDir,
+        scopes[index],
+        hooks,
+        locate(conf, settingPath(index)),
+        options.defaultBind ?? 'any',
+      ),
   );
   const started: ListenerRuntime[] = [];
   for (const runtime of runtimes) {
