@@ -142,4 +142,84 @@ describe('the first hour (#19)', () => {
     await app.service.invoke('broker.start', {});
     expect(app.pageErrors).toEqual([]);
   });
+
+  test('6, 9. “Add user block” inserts only what was typed; the ACL matrix says allow/deny in text, not colour only', async () => {
+    const { page } = app;
+    await app.gotoView('acl');
+    await page.waitForSelector('[data-testid="acl-structured"]');
+    const before = await page.inputValue('[data-testid="acl-raw"]');
+    await page.fill('[aria-label="New user name"]', 'dashboard');
+    await page.click('button:has-text("Add user block")');
+    await page.waitForSelector('section[aria-label="user dashboard"]');
+    const after = await page.inputValue('[data-testid="acl-raw"]');
+    expect(after.slice(before.length).trim()).toBe('user dashboard');
+    // With a first rule typed, that rule and nothing else.
+    await page.fill('[aria-label="New user name"]', 'ops');
+    await page.selectOption('[aria-label="Access of the new user\'s first rule"]', 'read');
+    await page.fill('[aria-label="Topic of the new user\'s first rule (optional)"]', 'ops/status');
+    await page.click('button:has-text("Add user block")');
+    await page.waitForSelector('section[aria-label="user ops"]');
+    const third = await page.inputValue('[data-testid="acl-raw"]');
+    expect(third.slice(after.length).trim()).toBe('user ops\ntopic read ops/status');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const load = async () => ((await app.service.invoke('acl.load', {})) as { text: string }).text;
+    await expect.poll(load).toContain('topic read ops/status');
+    const saved = { text: await load() };
+    expect(saved.text).not.toMatch(/dashboard\/#|ops\/#/);
+    expect(saved.text).toContain('user dashboard\n');
+
+    await page.waitForSelector('[data-testid="acl-matrix"] button.cell');
+    const texts = await page.locator('[data-testid="acl-matrix"] button.cell').allTextContents();
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text).toMatch(/^[RW][✓✗]$/);
+    await shots('acl');
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  test('7, 9. revoke, publish and delete say so in the status bar; the CA shows its CRL and downloads it; Esc gives focus back to the opener', async () => {
+    const { page } = app;
+    const list = (await app.service.invoke('pki.list', {})) as Array<{ name: string; issuerName?: string }>;
+    const issuing = list.find((c) => c.name === 'device-2')!.issuerName!;
+    await app.gotoView('certificates');
+    const status = page.locator('.status');
+    await page.locator('[data-testid="cert-tree"] [data-name="device-2"]').click();
+    await page.getByRole('button', { name: 'Revoke…' }).click();
+    await page.locator('[data-testid="revoke-dialog"]').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => status.textContent()).toContain('Revoked device-2');
+
+    await page.locator(`[data-testid="cert-tree"] [data-name="${issuing}"]`).click();
+    const card = page.locator('[data-testid="crl-card"]');
+    await card.locator('td:has-text("device-2")').waitFor();
+    const number = Number(await card.locator('[data-testid="crl-number"]').textContent());
+    await page.getByRole('button', { name: 'Publish CRL' }).click();
+    await expect
+      .poll(() => card.locator('[data-testid="crl-number"]').textContent())
+      .toBe(String(number + 1));
+    // The note stays although publishing reloaded the pane, and the status bar says it too.
+    expect(await page.locator('[data-testid="cert-detail"] p.crl[role="status"]').textContent()).toMatch(
+      new RegExp(`CRL #${number + 1} published \\(1 revoked\\)`),
+    );
+    expect(await status.textContent()).toContain(`CRL #${number + 1} published`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.locator('a[download]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${issuing}.crl`);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync((await download.path())!, 'utf8')).toMatch(/^-----BEGIN X509 CRL-----/);
+    await shots('certificates-crl');
+
+    // Esc closes a dialog and focus returns to the button that opened it, not to BODY.
+    await page.locator('[data-testid="cert-detail"]').getByRole('button', { name: 'Issue…' }).click();
+    await page.locator('dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Issue…');
+
+    await page.locator('[data-testid="cert-tree"] [data-name="device-2"]').click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Really delete' }).click();
+    await expect.poll(() => status.textContent()).toContain('Deleted "device-2"');
+    expect(app.pageErrors).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { method, returns } from './method.js';
 import type {
+  CrlView,
   CertificateChain,
   CertificateDetail,
   CertificateShow,
@@ -139,6 +140,8 @@ export const pkiMethods = {
     z.object({ ca: name, days: z.number().int().min(1).max(3650).optional() }).strict(),
     returns<CrlResult>(),
   ),
+  /** A CA's current CRL: number, this/next update, revoked entries with their workspace names (null: none yet). */
+  'pki.showCrl': method(z.object({ ca: name }).strict(), returns<CrlView | null>(), { readonly: true }),
   /** Write files to a folder (main process): pem → NAME.crt, NAME.key, NAME.chain.crt, ca.crt; der; p12. */
   'pki.export': method(
     z

@@ -18,6 +18,7 @@ import {
   parseDeviceList,
   readCrls,
   revokeCertificate,
+  showCrl,
   showCertificate,
   signCsr,
   verifyCertificate,
@@ -142,6 +143,7 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
         nextUpdate: crl.nextUpdate?.toISOString() ?? '',
       };
     },
+    'pki.showCrl': (p) => showCrl(ctx.workspace, p.ca),
     'pki.export': (p) =>
       exportCertificate(ctx.workspace, p.name, {
         outDir: p.outDir,

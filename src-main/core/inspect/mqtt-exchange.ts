@@ -5,6 +5,8 @@
 import type { Duplex } from 'node:stream';
 import {
   DISCONNECT,
+  connackCode,
+  connackMeaning,
   decodeConnack,
   encodeConnect,
   type Connack,
@@ -78,13 +80,13 @@ export async function mqttConnect(
     at: clock(),
     from: 'client',
     event: 'CONNECT',
-    detail: `MQTT 3.1.1, client id "${fields.clientId}"${fields.username !== undefined ? `, username "${fields.username}"` : ''}${fields.password !== undefined ? ', password' : ''}`,
+    detail: `${fields.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1'}, client id "${fields.clientId}"${fields.username !== undefined ? `, username "${fields.username}"` : ''}${fields.password !== undefined ? ', password' : ''}`,
   });
   const parseConnack = (bytes: Buffer): { value: Connack; consumed: number } | null => {
-    const connack = decodeConnack(bytes);
+    const connack = decodeConnack(bytes, fields.protocolVersion ?? 4);
     if (connack === 'incomplete') return null;
     if (connack === 'not-connack') throw new Error('the reply is not an MQTT CONNACK');
-    return { value: connack, consumed: 4 };
+    return { value: connack, consumed: connack.length ?? 4 };
   };
   let outcome: ReadOutcome<Connack>;
   if (websocket) {
@@ -119,9 +121,13 @@ export async function mqttConnect(
     at: clock(),
     from: 'server',
     event: 'CONNACK',
-    detail: `return code ${outcome.value.returnCode}`,
+    detail:
+      fields.protocolVersion === 5
+        ? `reason code ${connackCode(outcome.value.returnCode, 5).slice('CONNACK '.length)} (${connackMeaning(outcome.value.returnCode, 5)})${outcome.value.reasonString !== undefined ? `, reason string "${outcome.value.reasonString}"` : ''}`
+        : `return code ${outcome.value.returnCode}`,
   });
   if (outcome.value.returnCode === 0 && !stream.destroyed) {
+    // MQTT 5's DISCONNECT may be just these two bytes too (reason code 0 and no properties left out)
     stream.write(websocket ? binaryFrame(DISCONNECT) : DISCONNECT);
   }
   return { kind: 'connack', connack: outcome.value };

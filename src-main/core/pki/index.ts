@@ -50,6 +50,7 @@ export {
   type Pkcs12Input,
 } from './pkcs12.js';
 export { pickCrl } from './pick-crl.js';
+export { showCrl, type CrlView } from './crl-view.js';
 export { readCrls, REVOCATION_REASONS, revocationReasonOption, type ParsedCrl } from './crl.js';
 export { readCsr, type ParsedCsr } from './csr.js';
 export { checkHost, type HostCheck } from './hostname.js';
