@@ -8,6 +8,7 @@ import type {
   ConnectedClient,
   ListenerStatus,
 } from '../../core/broker/index.js';
+import { brokerSettingsMethods, type BrokerSettingsEvents } from './broker-settings.js';
 
 export interface BrokerIssue {
   /** `file:line: message`. */
@@ -79,9 +80,10 @@ export const brokerMethods = {
     returns<BrokerEvent[]>(),
     { readonly: true, example: {} },
   ),
+  ...brokerSettingsMethods,
 };
 
-export interface BrokerEvents {
+export interface BrokerEvents extends BrokerSettingsEvents {
   /** One entry of the broker's event log, as it happens. */
   'broker.event': BrokerEvent;
   /** The broker started, stopped, or a client came or went. */

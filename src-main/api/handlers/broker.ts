@@ -1,5 +1,6 @@
 import { brokerMethods, type BrokerIssue, type BrokerStatus } from '../contract/broker.js';
 import type { Handlers, ServiceContext } from './handler.js';
+import { brokerSettingsHandlers } from './broker-settings.js';
 import {
   loadConfFile,
   loadWorkspaceBrokerConf,
@@ -42,6 +43,8 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   let startedAt: string | undefined;
   let lastError: BrokerStatus['lastError'];
   let statusTimer: NodeJS.Timeout | undefined;
+  /** The conf the broker runs (for the settings view to say what a save changes for it). */
+  let runningConf: MosquittoConf | undefined;
 
   /** A broken options file must not hide the status: the default then, and the error at start. */
   const reasonStringsSetting = (): boolean => {
@@ -99,6 +102,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   });
 
   return {
+    ...brokerSettingsHandlers(ctx, () => (broker && source === 'workspace' ? runningConf : undefined)),
     'broker.status': () => status(),
 
     'broker.lanCheck': () => {
@@ -143,6 +147,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         });
         broker = started;
         lastBroker = started;
+        runningConf = loaded.conf;
         source = params.config ? 'file' : 'workspace';
         config = loaded.conf.source?.file;
         startedAt = new Date().toISOString();

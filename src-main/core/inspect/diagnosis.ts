@@ -374,6 +374,14 @@ export function mqttProblems(
           fix: `Check the path (${target.path}) and that this port is a websockets listener (\`protocol websockets\` in mosquitto.conf).`,
         },
       ];
+    case 'misbehaving':
+      return [
+        {
+          code: 'PEER_MISBEHAVING',
+          message: `The server misbehaved while we waited for ${exchange.waitingFor}: ${exchange.reason}. The inspector stopped reading and closed the connection.`,
+          fix: 'This is not how an MQTT broker answers: check that this port is the broker you mean, and not a hostile or broken service.',
+        },
+      ];
     case 'not-mqtt':
       return [
         {

@@ -13,6 +13,7 @@ import {
   type ConnectFields,
 } from './mqtt-packets.js';
 import { StreamReader, type ReadOutcome } from './stream-reader.js';
+import { MAX_REPLY_BYTES, formatBytes } from './peer-limits.js';
 import { binaryFrame, parseUpgradeResponse, readFrame, upgradeRequest } from './websocket-framing.js';
 
 export type MqttExchange =
@@ -21,7 +22,9 @@ export type MqttExchange =
   | { kind: 'timeout'; waitingFor: string }
   | { kind: 'error'; waitingFor: string; error: NodeJS.ErrnoException }
   | { kind: 'not-mqtt'; waitingFor: string; bytes: Buffer; reason: string }
-  | { kind: 'upgrade-refused'; statusLine: string };
+  | { kind: 'upgrade-refused'; statusLine: string }
+  /** The server announced or sent more than the inspector holds (a hostile or broken peer). */
+  | { kind: 'misbehaving'; waitingFor: string; reason: string };
 
 export interface ExchangeEvent {
   at: number;
@@ -46,6 +49,8 @@ function failed(outcome: Exclude<ReadOutcome<unknown>, { kind: 'reply' }>, waiti
       return { kind: 'error', waitingFor, error: outcome.error };
     case 'invalid':
       return { kind: 'not-mqtt', waitingFor, bytes: outcome.bytes, reason: outcome.reason };
+    case 'misbehaving':
+      return { kind: 'misbehaving', waitingFor, reason: outcome.reason };
   }
 }
 
@@ -97,6 +102,14 @@ export async function mqttConnect(
       if (frame.value.opcode === 0x8) return { kind: 'closed', waitingFor: 'the CONNACK', bytes: payload };
       if (frame.value.opcode !== 0x2 && frame.value.opcode !== 0x0) continue;
       payload = Buffer.concat([payload, frame.value.payload]);
+      if (payload.length > MAX_REPLY_BYTES) {
+        stream.destroy();
+        return {
+          kind: 'misbehaving',
+          waitingFor: 'the CONNACK',
+          reason: `the server sent more than ${formatBytes(MAX_REPLY_BYTES)} of WebSocket frames without a CONNACK`,
+        };
+      }
       let parsed;
       try {
         parsed = parseConnack(payload);

@@ -40,6 +40,7 @@ import type {
   ProbeTarget,
   TimelineEntry,
 } from './types.js';
+import { MAX_SERVER_BYTES, formatBytes } from './peer-limits.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -141,7 +142,9 @@ function mqttReport(exchange: MqttExchange, fields: ConnectFields): MqttReport {
         ? `WebSocket upgrade refused: ${exchange.statusLine}`
         : exchange.kind === 'not-mqtt'
           ? `not an MQTT answer: ${exchange.reason}`
-          : `connection closed while waiting for ${exchange.waitingFor}`;
+          : exchange.kind === 'misbehaving'
+            ? `server misbehaving: ${exchange.reason}`
+            : `connection closed while waiting for ${exchange.waitingFor}`;
   return { ...base, returnCode: null, sessionPresent: null, result };
 }
 
@@ -461,6 +464,13 @@ export async function probe(
     return { transcript, facts: handshakeFacts(transcript) };
   };
   let { facts } = read();
+  if (run.tap.overflowed) {
+    report.problems.push({
+      code: 'PEER_MISBEHAVING',
+      message: `The server sent more than ${formatBytes(MAX_SERVER_BYTES)} during the probe; the inspector stopped reading and closed the connection.`,
+      fix: 'A TLS handshake and a CONNACK take a few KiB: check that this port is the broker you mean, and not a hostile or broken service.',
+    });
+  }
   let exchange: MqttExchange | null = null;
   const secure = run.outcome === 'secure';
   if (secure) {
