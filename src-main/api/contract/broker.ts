@@ -1,6 +1,7 @@
 // The broker domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
+import { brokerBridgeMethods, type BrokerBridgeEvents } from './broker-bridges.js';
 import type { BrokerEvent, ConnectedClient, ListenerStatus } from '../../core/broker/index.js';
 
 export interface BrokerIssue {
@@ -28,6 +29,7 @@ export interface BrokerStatus {
 }
 
 export const brokerMethods = {
+  ...brokerBridgeMethods,
   'broker.status': method(z.object({}).strict(), returns<BrokerStatus>(), { readonly: true, example: {} }),
   'broker.start': method(
     z
@@ -49,7 +51,7 @@ export const brokerMethods = {
   ),
 };
 
-export interface BrokerEvents {
+export interface BrokerEvents extends BrokerBridgeEvents {
   /** One entry of the broker's event log, as it happens. */
   'broker.event': BrokerEvent;
   /** The broker started, stopped, or a client came or went. */

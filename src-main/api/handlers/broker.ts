@@ -1,5 +1,6 @@
 import { brokerMethods, type BrokerIssue, type BrokerStatus } from '../contract/broker.js';
 import type { Handlers, ServiceContext } from './handler.js';
+import { brokerBridgeHandlers, withInspectParams } from './broker-bridges.js';
 import {
   loadConfFile,
   loadWorkspaceBrokerConf,
@@ -85,6 +86,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   });
 
   return {
+    ...brokerBridgeHandlers(ctx, () => broker),
     'broker.status': () => status(),
 
     'broker.start': async (params) => {
@@ -101,6 +103,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         if (params.port !== undefined) overridePort(loaded.conf, params.port);
         const started = await startBroker(loaded.conf, {
           baseDir: loaded.baseDir,
+          onBridgeChange: (bridge) => ctx.emit('broker.bridge', withInspectParams(ctx.workspace, bridge)),
           onEvent: (event: BrokerEvent) => {
             ctx.emit('broker.event', event);
             if (event.kind === 'connected' || event.kind === 'disconnected') pushStatus();
