@@ -204,6 +204,7 @@ describe('MQTT 5: password file, anonymous access, client ids, authentication me
     expect(await raw(true)).toEqual({ mosquitto: 'accepted', ours: 'accepted' });
     const ca = p.ours.events.find((e) => e.reasonCode === 0x8c);
     expect(ca?.message).toMatch(/0x8C Bad authentication method/);
+    expect(ca?.properties).toEqual({ authenticationMethod: 'SCRAM-SHA-1' });
   }, 30_000);
 
   it('mqtt.js v5 gets the same answers', async () => {

@@ -573,3 +573,73 @@ describe('pub and sub with Mosquitto as the judge', () => {
     ]);
   });
 });
+
+describe('bench', () => {
+  it.each(targets)(
+    'a fleet with certificates issued on the fly connects, publishes and reads back on $name',
+    async (target) => {
+      const r = await cli(
+        [
+          'bench',
+          ...w,
+          ...target.args(),
+          '--ca',
+          'intermediate-ca',
+          '--clients',
+          '20',
+          '--connect-rate',
+          '100',
+          '--publish-rate',
+          '100',
+          '--duration',
+          '2',
+          '--qos',
+          '1',
+          '--json',
+        ],
+        { timeoutMs: 60_000 },
+      );
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const report = JSON.parse(r.stdout) as Record<string, unknown> & { latencyMs: { p50: number } };
+      expect(report).toMatchObject({
+        clients: 20,
+        connected: 20,
+        failed: 0,
+        lost: 0,
+        refusals: [],
+        dropped: 0,
+      });
+      expect(report.sent).toBeGreaterThan(0);
+      expect(report.received).toBe(report.sent);
+      expect(report.acknowledged).toBe(report.sent);
+      expect(report.latencyMs.p50).toBeGreaterThan(0);
+      // the throwaway identities never reach the user's workspace
+      const list = await cli(['cert', 'list', ...w, '--json']);
+      expect(list.stdout).not.toMatch(/bench-/);
+    },
+    70_000,
+  );
+
+  it('failures are counted with their reason, and exit 1', async () => {
+    const r = await cli(
+      [
+        'bench',
+        ...w,
+        ...targets[1]!.pw(),
+        '--clients',
+        '5',
+        '--connect-rate',
+        '50',
+        '--publish-rate',
+        '0',
+        '--duration',
+        '1',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/connections {4}0 ok, 5 failed \(5× CONNACK 135 \(Not authorized\)\)/);
+    const bad = await cli(['bench', ...w, '--clients', '0']);
+    expect(bad.code).toBe(2);
+  }, 70_000);
+});

@@ -104,4 +104,122 @@ describe('the first hour (#19)', () => {
     await shots('inspector-plain');
     expect(app.pageErrors).toEqual([]);
   });
+
+  test('4. a second Connect on an open profile shows the open one; stopping the app’s broker is said as such', async () => {
+    const { page } = app;
+    await app.service.invoke('client.saveProfile', {
+      profile: {
+        name: 'device-1',
+        url: `mqtts://localhost:${port}`,
+        clientId: 'device-1',
+        tls: {
+          trust: { kind: 'workspace', ca: 'root-ca' },
+          clientCert: { kind: 'workspace', name: 'device-1' },
+        },
+      },
+    });
+    await app.gotoView('client');
+    const connect = page.locator('tr:has-text("device-1") button:has-text("Connect")');
+    await connect.click();
+    const pane = page.locator('article[data-session="device-1"]');
+    await page.waitForSelector('article[data-session="device-1"] .state:has-text("connected")');
+    await connect.click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-session') === 'device-1');
+    expect(await pane.count()).toBe(1);
+    expect(await page.textContent('body')).toMatch(
+      /"device-1" is already connected \(client id "device-1"\), shown below: a second connection with that id would drop it/,
+    );
+    expect(await pane.locator('.state').textContent()).toMatch(/^connected/);
+
+    await app.service.invoke('broker.stop', {});
+    await page.waitForFunction(() =>
+      /the app's own broker .* was stopped/.test(
+        document.querySelector('article[data-session="device-1"]')?.textContent ?? '',
+      ),
+    );
+    expect(await pane.textContent()).not.toMatch(/aedes/i);
+    await shots('client-broker-stopped');
+    await app.service.invoke('broker.start', {});
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  test('6, 9. “Add user block” inserts only what was typed; the ACL matrix says allow/deny in text, not colour only', async () => {
+    const { page } = app;
+    await app.gotoView('acl');
+    await page.waitForSelector('[data-testid="acl-structured"]');
+    const before = await page.inputValue('[data-testid="acl-raw"]');
+    await page.fill('[aria-label="New user name"]', 'dashboard');
+    await page.click('button:has-text("Add user block")');
+    await page.waitForSelector('section[aria-label="user dashboard"]');
+    const after = await page.inputValue('[data-testid="acl-raw"]');
+    expect(after.slice(before.length).trim()).toBe('user dashboard');
+    // With a first rule typed, that rule and nothing else.
+    await page.fill('[aria-label="New user name"]', 'ops');
+    await page.selectOption('[aria-label="Access of the new user\'s first rule"]', 'read');
+    await page.fill('[aria-label="Topic of the new user\'s first rule (optional)"]', 'ops/status');
+    await page.click('button:has-text("Add user block")');
+    await page.waitForSelector('section[aria-label="user ops"]');
+    const third = await page.inputValue('[data-testid="acl-raw"]');
+    expect(third.slice(after.length).trim()).toBe('user ops\ntopic read ops/status');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const load = async () => ((await app.service.invoke('acl.load', {})) as { text: string }).text;
+    await expect.poll(load).toContain('topic read ops/status');
+    const saved = { text: await load() };
+    expect(saved.text).not.toMatch(/dashboard\/#|ops\/#/);
+    expect(saved.text).toContain('user dashboard\n');
+
+    await page.waitForSelector('[data-testid="acl-matrix"] button.cell');
+    const texts = await page.locator('[data-testid="acl-matrix"] button.cell').allTextContents();
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text).toMatch(/^[RW][✓✗]$/);
+    await shots('acl');
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  test('7, 9. revoke, publish and delete say so in the status bar; the CA shows its CRL and downloads it; Esc gives focus back to the opener', async () => {
+    const { page } = app;
+    const list = (await app.service.invoke('pki.list', {})) as Array<{ name: string; issuerName?: string }>;
+    const issuing = list.find((c) => c.name === 'device-2')!.issuerName!;
+    await app.gotoView('certificates');
+    const status = page.locator('.status');
+    await page.locator('[data-testid="cert-tree"] [data-name="device-2"]').click();
+    await page.getByRole('button', { name: 'Revoke…' }).click();
+    await page.locator('[data-testid="revoke-dialog"]').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => status.textContent()).toContain('Revoked device-2');
+
+    await page.locator(`[data-testid="cert-tree"] [data-name="${issuing}"]`).click();
+    const card = page.locator('[data-testid="crl-card"]');
+    await card.locator('td:has-text("device-2")').waitFor();
+    const number = Number(await card.locator('[data-testid="crl-number"]').textContent());
+    await page.getByRole('button', { name: 'Publish CRL' }).click();
+    await expect
+      .poll(() => card.locator('[data-testid="crl-number"]').textContent())
+      .toBe(String(number + 1));
+    // The note stays although publishing reloaded the pane, and the status bar says it too.
+    expect(await page.locator('[data-testid="cert-detail"] p.crl[role="status"]').textContent()).toMatch(
+      new RegExp(`CRL #${number + 1} published \\(1 revoked\\)`),
+    );
+    expect(await status.textContent()).toContain(`CRL #${number + 1} published`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.locator('a[download]').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${issuing}.crl`);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync((await download.path())!, 'utf8')).toMatch(/^-----BEGIN X509 CRL-----/);
+    await shots('certificates-crl');
+
+    // Esc closes a dialog and focus returns to the button that opened it, not to BODY.
+    await page.locator('[data-testid="cert-detail"]').getByRole('button', { name: 'Issue…' }).click();
+    await page.locator('dialog[open]').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Issue…');
+
+    await page.locator('[data-testid="cert-tree"] [data-name="device-2"]').click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Really delete' }).click();
+    await expect.poll(() => status.textContent()).toContain('Deleted "device-2"');
+    expect(app.pageErrors).toEqual([]);
+  });
 });

@@ -21,6 +21,12 @@ describe('a new user’s first minute (browser mode, Chromium)', () => {
     expect(ready).toMatch(/Ready: broker at mqtts:\/\/[^ ]+:\d+/);
     const broker = await app.service.invoke('broker.status', {});
     expect((broker as { running: boolean }).running).toBe(true);
+    // the device profiles speak MQTT 5
+    const clients = (broker as { clients: Array<{ clientId: string; protocolVersion?: number }> }).clients;
+    expect(clients.map((c) => [c.clientId, c.protocolVersion]).sort()).toEqual([
+      ['device-1', 5],
+      ['device-2', 5],
+    ]);
     await app.screenshot('quickstart-ready');
   });
 
@@ -54,6 +60,10 @@ describe('a new user’s first minute (browser mode, Chromium)', () => {
     await app.page.waitForSelector('.msg.refused', { timeout: 10_000 });
     const refused = ((await app.page.textContent('.msg.refused')) ?? '').replace(/\s+/g, ' ');
     expect(refused).toContain('device-2 may not write devices/device-1/cmd — default deny');
+    // over MQTT 5 device-2 is told, in its PUBACK
+    expect(await app.page.textContent('[data-testid="tour-publish-answer"]')).toMatch(
+      /Not authorized \(135\)/,
+    );
     // Nothing from device-2 reached device-1.
     await app.page.waitForTimeout(500);
     expect(await app.page.$('.msg[data-topic="devices/device-1/cmd"]')).toBeNull();

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { method, returns } from './method.js';
 import type {
+  CrlView,
   CertificateChain,
   CertificateDetail,
   CertificateShow,
@@ -92,10 +93,12 @@ export const pkiMethods = {
       .object({
         ca: name,
         profile,
-        names: z.array(z.string().max(64)).max(10_000).optional(),
-        text: z.string().max(2_000_000).optional(),
+        names: z.array(z.string().max(64)).max(100_000).optional(),
+        text: z.string().max(4_000_000).optional(),
         keyType: keyType.optional(),
         days: days.optional(),
+        /** Put before each device id to make its workspace name; the CN stays the id. */
+        prefix: z.string().max(32).optional(),
       })
       .strict(),
     returns<IssueBatchResult>(),
@@ -137,6 +140,8 @@ export const pkiMethods = {
     z.object({ ca: name, days: z.number().int().min(1).max(3650).optional() }).strict(),
     returns<CrlResult>(),
   ),
+  /** A CA's current CRL: number, this/next update, revoked entries with their workspace names (null: none yet). */
+  'pki.showCrl': method(z.object({ ca: name }).strict(), returns<CrlView | null>(), { readonly: true }),
   /** Write files to a folder (main process): pem → NAME.crt, NAME.key, NAME.chain.crt, ca.crt; der; p12. */
   'pki.export': method(
     z
@@ -196,4 +201,6 @@ export const pkiMethods = {
 export interface PkiEvents {
   /** Certificates were added, changed (revoked) or removed. */
   'pki.changed': { names: string[] };
+  /** A running batch: keys made so far (every 100 certificates and at the end). */
+  'pki.batchProgress': { ca: string; done: number; total: number };
 }

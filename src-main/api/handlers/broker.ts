@@ -4,13 +4,16 @@ import { brokerBridgeHandlers, withInspectParams } from './broker-bridges.js';
 import {
   loadConfFile,
   loadWorkspaceBrokerConf,
+  readLocalOptions,
   startBroker,
+  writeLocalOptions,
   WORKSPACE_BROKER_CONF,
   type BrokerEvent,
   type RunningBroker,
 } from '../../core/broker/index.js';
 import { isTlsListener, type MosquittoConf } from '../../core/conf/index.js';
 import { removeRunningRecord, writeRunningRecord } from '../../core/broker/running-record.js';
+import { lanCertificateGaps, reissueForLan } from '../../core/broker/lan-certificate.js';
 import { isUserError, messageOf, UserError } from '../../core/user-error.js';
 
 /** Give the first TLS listener (or the first listener) another port: `broker --port N`. */
@@ -41,6 +44,15 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   let lastError: BrokerStatus['lastError'];
   let statusTimer: NodeJS.Timeout | undefined;
 
+  /** A broken options file must not hide the status: the default then, and the error at start. */
+  const reasonStringsSetting = (): boolean => {
+    try {
+      return readLocalOptions(ctx.workspace).reasonStrings;
+    } catch {
+      return true;
+    }
+  };
+
   const status = (): BrokerStatus => {
     const current = broker ?? lastBroker;
     const out: BrokerStatus = {
@@ -54,6 +66,8 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         return issue;
       }),
       workspaceSettings: ctx.workspace.exists(WORKSPACE_BROKER_CONF),
+      network: Boolean(broker && broker.listeners.some((l) => l.network)),
+      reasonStrings: broker ? broker.reasonStrings : reasonStringsSetting(),
     };
     if (source) out.source = source;
     if (config) out.config = config;
@@ -89,6 +103,12 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
     ...brokerBridgeHandlers(ctx, () => broker),
     'broker.status': () => status(),
 
+    'broker.lanCheck': () => {
+      if (!ctx.workspace.exists(WORKSPACE_BROKER_CONF)) return [];
+      const loaded = loadWorkspaceBrokerConf(ctx.workspace);
+      return lanCertificateGaps(ctx.workspace, loaded.conf, loaded.baseDir);
+    },
+
     'broker.start': async (params) => {
       if (broker) {
         throw new UserError(
@@ -101,9 +121,24 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
           ? { ...loadConfFile(params.config), file: undefined }
           : loadWorkspaceBrokerConf(ctx.workspace);
         if (params.port !== undefined) overridePort(loaded.conf, params.port);
+        if (params.lan && params.config) {
+          throw new UserError(
+            'lan: applies to the workspace broker; with a mosquitto.conf its own listener lines decide where it listens',
+            'BAD_INPUT',
+            { field: 'lan' },
+          );
+        }
+        if (params.lan && params.reissue) {
+          const gaps = lanCertificateGaps(ctx.workspace, loaded.conf, loaded.baseDir);
+          reissueForLan(ctx.workspace, gaps);
+          if (gaps.length > 0) ctx.emit('pki.changed', { names: gaps.map((g) => g.name) });
+        }
         const started = await startBroker(loaded.conf, {
           baseDir: loaded.baseDir,
           onBridgeChange: (bridge) => ctx.emit('broker.bridge', withInspectParams(ctx.workspace, bridge)),
+          // The workspace broker stays on this machine unless opened to the LAN; a conf decides itself.
+          defaultBind: params.config || params.lan ? 'any' : 'loopback',
+          reasonStrings: readLocalOptions(ctx.workspace).reasonStrings,
           onEvent: (event: BrokerEvent) => {
             ctx.emit('broker.event', event);
             if (event.kind === 'connected' || event.kind === 'disconnected') pushStatus();
@@ -143,6 +178,17 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
       const result = status();
       ctx.emit('broker.status', result);
       return result;
+    },
+
+    'broker.options': () => readLocalOptions(ctx.workspace),
+
+    'broker.setOptions': (params) => {
+      const change: { reasonStrings?: boolean } = {};
+      if (params.reasonStrings !== undefined) change.reasonStrings = params.reasonStrings;
+      const options = writeLocalOptions(ctx.workspace, change);
+      if (broker) broker.reasonStrings = options.reasonStrings;
+      ctx.emit('broker.status', status());
+      return options;
     },
 
     'broker.events': (params) => {

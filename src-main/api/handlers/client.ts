@@ -7,7 +7,13 @@ import {
   type LogPage,
   type LoggedMessage,
   type WorkspaceCertificates,
+  parseBrokerUrl,
 } from '../../core/client/index.js';
+import type { ListenerStatus } from '../../core/broker/index.js';
+import { ownListener } from '../../core/inspect/index.js';
+
+/** How long a lost connection waits for the app's broker to report itself stopped. */
+const STOP_WAIT_MS = 500;
 
 function toWire(message: LoggedMessage): WireMessage {
   return {
@@ -33,7 +39,32 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
     identity: (name) => workspaceCertificates(ctx.workspace).identity(name),
     trustAnchors: (name) => workspaceCertificates(ctx.workspace).trustAnchors(name),
   };
-  const manager = new SessionManager({ certificates, workspaceDir: ctx.workspace.dir });
+  // Connections to the app's own broker (session id → its listener's URL), and the listeners last seen
+  // running: when that broker stops, the connection's problem says so instead of a generic refusal.
+  const ownSessions = new Map<string, string>();
+  let lastListeners: ListenerStatus[] = [];
+  const markOwn = async (id: string, url: string): Promise<void> => {
+    try {
+      const status = await ctx.call('broker.status', {});
+      if (status.running) lastListeners = status.listeners;
+      const { host, port } = parseBrokerUrl(url);
+      const listener = await ownListener({ host, port }, lastListeners);
+      if (listener) ownSessions.set(id, listener.url);
+    } catch {
+      // not knowing is fine: the generic explanation stays
+    }
+  };
+  const stoppedOwnBroker = async (id: string): Promise<string | null> => {
+    const url = ownSessions.get(id);
+    if (!url) return null;
+    // The broker closes its connections while it stops: give it a moment to say it stopped.
+    for (let waited = 0; waited <= STOP_WAIT_MS; waited += 50) {
+      if (!(await ctx.call('broker.status', {})).running) return url;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return null;
+  };
+  const manager = new SessionManager({ certificates, workspaceDir: ctx.workspace.dir, stoppedOwnBroker });
   manager.on('state', (snapshot) => ctx.emit('client.state', snapshot));
   manager.on('messages', (batch) =>
     ctx.emit('client.messages', {
@@ -42,7 +73,10 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
       skipped: batch.skipped,
     }),
   );
-  manager.on('removed', ({ sessionId }) => ctx.emit('client.removed', { id: sessionId }));
+  manager.on('removed', ({ sessionId }) => {
+    ownSessions.delete(sessionId);
+    ctx.emit('client.removed', { id: sessionId });
+  });
   ctx.onDispose(() => manager.closeAll());
   const profiles = () => new ProfileStore(ctx.workspace);
   const changed = () =>
@@ -71,6 +105,7 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
         ...(passphrase !== undefined ? { passphrase } : {}),
         ...(keyLogFile ? { keyLogFile } : {}),
       });
+      await markOwn(session.id, session.profile.url);
       // A refused connection is a result (the session shows its problem), not an api error.
       await session.connect().catch(() => undefined);
       return session.snapshot();

@@ -10,7 +10,7 @@ import {
   deleteCertificate,
   describeCertificate,
   exportCertificate,
-  importCertificate,
+  importCertificateAsync,
   issueBatch,
   issueCertificate,
   lintWorkspaceCertificate,
@@ -18,6 +18,7 @@ import {
   parseDeviceList,
   readCrls,
   revokeCertificate,
+  showCrl,
   showCertificate,
   signCsr,
   verifyCertificate,
@@ -93,6 +94,8 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
         names,
         ...(p.keyType ? { keyType: p.keyType } : {}),
         ...(p.days !== undefined ? { days: p.days } : {}),
+        ...(p.prefix !== undefined ? { prefix: p.prefix } : {}),
+        onProgress: (done, total) => ctx.emit('pki.batchProgress', { ca: p.ca, done, total }),
       });
       changed(...issued.map((c) => c.name));
       return { issued };
@@ -110,8 +113,8 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
       changed(cert.name);
       return cert;
     },
-    'pki.import': (p) => {
-      const cert = importCertificate(ctx.workspace, {
+    'pki.import': async (p) => {
+      const cert = await importCertificateAsync(ctx.workspace, {
         name: p.name,
         cert: bytes(p.cert, 'cert'),
         ...(p.certFile ? { certFile: p.certFile } : {}),
@@ -140,6 +143,7 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
         nextUpdate: crl.nextUpdate?.toISOString() ?? '',
       };
     },
+    'pki.showCrl': (p) => showCrl(ctx.workspace, p.ca),
     'pki.export': (p) =>
       exportCertificate(ctx.workspace, p.name, {
         outDir: p.outDir,

@@ -4,6 +4,7 @@ import { UserError } from '../../core/user-error.js';
 import { writeFileAtomic } from '../../core/workspace/atomic-write.js';
 import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../api/contract/pki.js';
 import type { CertificateDetail, CertificateSummary } from '../../core/pki/types.js';
+import { parseDeviceLines } from '../../core/pki/issue.js';
 import type { CliContext, Command, OptionSpec } from '../command.js';
 import { UsageError } from '../command.js';
 
@@ -155,6 +156,15 @@ function printDetail(
   for (const [k, v] of lines) ctx.out(`${k.padEnd(width)}  ${v}`);
 }
 
+/** A batch refusal about `names[i]` names the device list's file and line instead. */
+function deviceError(error: unknown, file: string, text: string): unknown {
+  if (!(error instanceof UserError)) return error;
+  const match = /^names\[(\d+)\]: (.*)$/.exec(error.message);
+  const line = match ? parseDeviceLines(text)[Number(match[1])]?.line : undefined;
+  if (!match || line === undefined) return error;
+  return new UserError(`${file}:${line}: ${match[2]}`, error.code, { file, line });
+}
+
 const keyTypeSpec: OptionSpec = {
   type: 'string',
   value: 'TYPE',
@@ -260,6 +270,85 @@ export const certificatesCommands: Command[] = [
       });
       if (ctx.json) return ctx.printJson(cert);
       printIssued(ctx, cert, 'Issued');
+    },
+  },
+  {
+    name: 'cert batch',
+    summary: 'Issue client certificates (with new keys) for a list of device ids, in one commit',
+    usage: '--ca CA --devices FILE [--key TYPE] [--days N] [--prefix P] [--json]',
+    options: {
+      ca: { type: 'string', value: 'CA', description: 'the issuing CA (workspace name)' },
+      devices: {
+        type: 'string',
+        value: 'FILE',
+        description: 'one device id a line (or a CSV: its first column); # comments and a header are skipped',
+      },
+      key: keyTypeSpec,
+      days: { ...daysSpec, description: 'validity in days (default 365, never past the CA)' },
+      prefix: {
+        type: 'string',
+        value: 'P',
+        description: 'put before each id to make the workspace name (the CN stays the device id)',
+      },
+    },
+    details: [
+      'Each device id becomes the CN of a client certificate (EKU clientAuth) and its workspace name',
+      "(after --prefix). The list follows the Certificates view's batch rules: names of letters, digits,",
+      '. - _; a name twice or one the workspace already holds is refused. All certificates and keys are',
+      'written in one atomic commit: a refused list leaves the workspace as it was.',
+    ].join('\n'),
+    examples: [
+      'mqtt-tls-studio cert batch --ca issuing --devices devices.txt',
+      'mqtt-tls-studio cert batch --ca issuing --devices fleet.csv --prefix plant1- --key ec-p384 --days 730 --json',
+    ],
+    async run(ctx) {
+      noPositionals(ctx);
+      const ca = ctx.required('ca');
+      const file = ctx.required('devices');
+      const keyType = keyTypeOption(ctx);
+      const days = intOption(ctx, 'days', 1, 36500);
+      const prefix = ctx.option('prefix');
+      const text = readInput(file, 'device list').toString('utf8');
+      const ids = await ctx.call('pki.parseDeviceList', { text });
+      if (ids.length === 0) throw new UserError(`${file}: no device ids found`, 'BAD_NAME', { file });
+      const tty = !ctx.json && process.stderr.isTTY === true;
+      const off = tty
+        ? (await ctx.service()).onEvent((topic, data) => {
+            if (topic !== 'pki.batchProgress') return;
+            const p = data as { done: number; total: number };
+            process.stderr.write(
+              `\rmaking keys ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')}`,
+            );
+            if (p.done === p.total) process.stderr.write('\rsigning and writing…' + ' '.repeat(16) + '\r');
+          })
+        : undefined;
+      let result;
+      try {
+        result = await ctx.call('pki.issueBatch', {
+          ca,
+          profile: 'client',
+          names: ids,
+          ...(keyType ? { keyType } : {}),
+          ...(days !== undefined ? { days } : {}),
+          ...(prefix !== undefined ? { prefix } : {}),
+        });
+      } catch (error) {
+        throw deviceError(error, file, text);
+      } finally {
+        off?.();
+        if (tty) process.stderr.write('\r' + ' '.repeat(40) + '\r');
+      }
+      if (ctx.json) return ctx.printJson(result);
+      const issued = result.issued;
+      const first = issued[0]!;
+      ctx.out(
+        `Issued ${issued.length} client certificate${issued.length === 1 ? '' : 's'} signed by "${first.issuerName ?? ca}" (${keyLabel(first.keyType)}, valid until ${first.notAfter})`,
+      );
+      const shown = issued.slice(0, 10).map((c) => c.name);
+      ctx.out(
+        `  ${shown.join(', ')}${issued.length > shown.length ? `, … (${issued.length - shown.length} more)` : ''}`,
+      );
+      ctx.out(`  certificates certs/NAME.crt, keys keys/NAME.key (0600)`);
     },
   },
   {

@@ -8,6 +8,7 @@ import { quickstartCommands } from './quickstart.js';
 import { infoCommands } from './info.js';
 import { pubCommands } from './pub.js';
 import { subCommands } from './sub.js';
+import { benchCommands } from './bench.js';
 
 /** Every command, in the order help lists them. */
 export const commands: Command[] = [
@@ -19,5 +20,6 @@ export const commands: Command[] = [
   ...exportCommands,
   ...pubCommands,
   ...subCommands,
+  ...benchCommands,
   ...infoCommands,
 ];

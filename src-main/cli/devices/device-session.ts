@@ -107,7 +107,7 @@ interface WorkspaceBrokerTarget {
 }
 
 /** Where the workspace broker listens: the running broker's own record, else its settings. */
-function workspaceBrokerUrl(ws: Workspace): WorkspaceBrokerTarget {
+export function workspaceBrokerUrl(ws: Workspace): WorkspaceBrokerTarget {
   const running = readRunningRecord(ws);
   if (running && running.listeners.length > 0) {
     const rank = (url: string) => ['mqtts:', 'wss:', 'mqtt:', 'ws:'].indexOf(new URL(url).protocol);

@@ -30,6 +30,8 @@ export interface ConnectionState {
   protocolVersion?: number;
   /** Filled at CONNECT. */
   clientId?: string;
+  /** MQTT 5 CONNECT properties aedes refuses the CONNECT for (kept for the log entry). */
+  refusedProperties?: Record<string, string | number | boolean>;
   /** The accepted CONNECT's authentication, decided before aedes' own checks run. */
   accepted?: { username: string | undefined; how: string };
   username?: string;

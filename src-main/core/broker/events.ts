@@ -75,6 +75,8 @@ export interface BrokerEvent {
   reasonCode?: number;
   /** Its name (MQTT 5.0 table 2-6), e.g. `Not authorized`. */
   reasonName?: string;
+  /** MQTT 5 properties of a refused packet that explain the refusal, e.g. `{ authenticationMethod: 'SCRAM-SHA-1' }`. */
+  properties?: Record<string, string | number | boolean>;
   /** Why something was refused or closed, in plain words. */
   reason?: string;
   problem?: ProblemCode;

@@ -20,5 +20,12 @@ export {
   type AclRuleRef,
 } from './events.js';
 export { CONNACK_MEANING } from './refusal-reasons.js';
+export { reasonCodeName, reasonCodeText, protocolName } from './reason-codes.js';
+export {
+  readLocalOptions,
+  writeLocalOptions,
+  BROKER_LOCAL_OPTIONS,
+  type BrokerLocalOptions,
+} from './local-options.js';
 export { loadConfFile, loadWorkspaceBrokerConf, WORKSPACE_BROKER_CONF } from './workspace-settings.js';
 export { includeDirReader } from '../conf/index.js';

@@ -15,6 +15,8 @@ import type { BrokerEventInput } from './events.js';
 import { handshakeRefusal } from './refusal-reasons.js';
 import type { SecurityScope } from './security-store.js';
 import { loadListenerTls, type ListenerTlsMaterial } from './tls-context.js';
+import type { AddressInfo } from 'node:net';
+import { bindHosts, isLoopbackAddress, reachableAddresses, urlOf, type DefaultBind } from './bind-hosts.js';
 
 export interface ListenerHooks {
   /** Hand an accepted connection (TLS done) to the MQTT broker. */
@@ -31,6 +33,12 @@ export interface ListenerStatus {
   host: string;
   port: number;
   bindAddress?: string;
+  /** Every URL it answers on: one per socket address (a wildcard bind: every address of this host). */
+  urls: string[];
+  /** The socket addresses it really listens on (what the kernel says), e.g. ['127.0.0.1', '::1']. */
+  listeningOn: string[];
+  /** True when a peer on the network can reach it (bound to a wildcard or a non-loopback address). */
+  network: boolean;
   /** One line: TLS version floor, client certificates, PSK, username source. */
   tls: string;
   requireCertificate: boolean;
@@ -46,11 +54,13 @@ function urlHost(bindAddress: string | undefined): string {
 
 /** One listener of the conf: its server(s), TLS context (reloadable) and open sockets. */
 export class ListenerRuntime {
-  readonly url: string;
+  url: string;
+  urls: string[] = [];
+  private bound: { address: string; family: string }[] = [];
   readonly scheme: ListenerStatus['scheme'];
   material?: ListenerTlsMaterial;
-  private server?: NetServer | HttpServer | TlsServer;
-  private wss?: WebSocketServer;
+  private servers: (NetServer | HttpServer | TlsServer)[] = [];
+  private wsses: WebSocketServer[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly pskIdentities = new WeakMap<TLSSocket, string>();
 
@@ -61,6 +71,7 @@ export class ListenerRuntime {
     readonly scope: SecurityScope,
     private readonly hooks: ListenerHooks,
     private readonly location: { file?: string; line?: number },
+    private readonly defaultBind: DefaultBind = 'any',
   ) {
     this.scheme = listenerScheme(settings);
     this.url = `${this.scheme}://${urlHost(settings.bindAddress)}:${settings.port}`;
@@ -94,8 +105,11 @@ export class ListenerRuntime {
       index: this.index,
       url: this.url,
       scheme: this.scheme,
-      host: urlHost(s.bindAddress).replace(/^\[|\]$/g, ''),
+      host: (this.urls[0] ?? this.url).replace(/^\w+:\/\/\[?/, '').replace(/\]?:\d+$/, ''),
       port: s.port,
+      urls: this.urls.length > 0 ? [...this.urls] : [this.url],
+      listeningOn: this.bound.map((b) => b.address),
+      network: this.bound.some((b) => !isLoopbackAddress(b.address)),
       tls: parts.join(', '),
       requireCertificate: Boolean(s.requireCertificate),
       usernameFrom,
@@ -124,6 +138,35 @@ export class ListenerRuntime {
       };
     }
 
+    const hosts = bindHosts(s.bindAddress, this.defaultBind);
+    for (const host of hosts) {
+      const server = this.createServer(tlsOptions, tls);
+      try {
+        await this.listenOn(server, host);
+      } catch (error) {
+        // ::1 is missing where IPv6 is off: loopback on 127.0.0.1 alone is still loopback.
+        const code = (error as { code?: string }).code;
+        if (
+          host === '::1' &&
+          this.servers.length > 0 &&
+          (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')
+        )
+          continue;
+        await this.close();
+        throw error;
+      }
+      this.servers.push(server);
+      this.bound.push(server.address() as AddressInfo);
+    }
+    const urls = new Set<string>();
+    for (const bound of this.bound)
+      for (const address of reachableAddresses(bound)) urls.add(urlOf(this.scheme, address, s.port));
+    this.urls = [...urls];
+    this.url = this.urls[0] ?? this.url;
+  }
+
+  private createServer(tlsOptions: TlsOptions, tls: boolean): NetServer | HttpServer | TlsServer {
+    const s = this.settings;
     let server: NetServer | HttpServer | TlsServer;
     if (s.protocol === 'websockets') {
       const http: HttpServer = tls ? createHttpsServer(tlsOptions) : createHttpServer();
@@ -132,7 +175,7 @@ export class ListenerRuntime {
         res.end('This is an MQTT over WebSocket listener.\n');
       });
       server = http;
-      this.wss = new WebSocketServer({
+      const wss = new WebSocketServer({
         server: http,
         handleProtocols: (protocols) =>
           protocols.has('mqtt')
@@ -141,7 +184,8 @@ export class ListenerRuntime {
               ? 'mqttv3.1'
               : ([...protocols][0] ?? false),
       });
-      this.wss.on('connection', (ws, req) => {
+      this.wsses.push(wss);
+      wss.on('connection', (ws, req) => {
         const socket = req.socket;
         const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
         if (tls)
@@ -156,7 +200,7 @@ export class ListenerRuntime {
         stream.on('error', () => undefined);
         this.hooks.accept(stream, state, req);
       });
-      this.wss.on('error', () => undefined);
+      wss.on('error', () => undefined);
     } else if (tls) {
       server = createTlsServer(tlsOptions, (socket) => {
         const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
@@ -203,19 +247,26 @@ export class ListenerRuntime {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
+    return server;
+  }
+
+  private listenOn(server: NetServer | HttpServer | TlsServer, host: string | undefined): Promise<void> {
+    const s = this.settings;
+    return new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
         reject(
-          new Error(
-            error.code === 'EADDRINUSE'
-              ? `port ${s.port} is already in use${s.bindAddress ? ` on ${s.bindAddress}` : ''}`
-              : error.code === 'EACCES'
-                ? `no permission to listen on port ${s.port}`
-                : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-                  ? `cannot bind to ${s.bindAddress}: no such local address`
-                  : error.message,
+          Object.assign(
+            new Error(
+              error.code === 'EADDRINUSE'
+                ? `port ${s.port} is already in use${host ? ` on ${host}` : ''}`
+                : error.code === 'EACCES'
+                  ? `no permission to listen on port ${s.port}`
+                  : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
+                    ? `cannot bind to ${host}: no such local address`
+                    : error.message,
+            ),
+            { code: error.code },
           ),
         );
       };
@@ -226,24 +277,27 @@ export class ListenerRuntime {
       };
       server.once('error', onError);
       server.once('listening', onListening);
-      server.listen({ port: s.port, host: s.bindAddress });
+      server.listen({ port: s.port, host });
     });
   }
 
   /** Re-read certificate, key, CA and CRL files; the new context serves the next handshakes. */
   reloadTls(): void {
-    if (!hasCertificateTls(this.settings) || !this.server) return;
+    if (!hasCertificateTls(this.settings) || this.servers.length === 0) return;
     const material = loadListenerTls(this.settings, this.baseDir);
-    (this.server as unknown as { setSecureContext(o: object): void }).setSecureContext(material.context);
+    for (const server of this.servers)
+      (server as unknown as { setSecureContext(o: object): void }).setSecureContext(material.context);
     this.material = material;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.wss?.close();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const servers = this.servers.splice(0);
+    for (const wss of this.wsses.splice(0)) wss.close();
+    const closed = servers.map(
+      (server) =>
+        new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+    );
     for (const socket of this.sockets) socket.destroy();
-    await closed;
+    await Promise.all(closed);
   }
 }

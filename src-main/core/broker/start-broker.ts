@@ -11,9 +11,11 @@ import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetail
 import { aedesLocalSide, BridgeSet, prepareBridges, type BridgeStatus } from './bridge/index.js';
 import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
+import type { DefaultBind } from './bind-hosts.js';
 import { refusalConnack, sendRefusal } from './connack.js';
-import { connackReasonCode, protocolName, REASON_CODE_NAMES, reasonCodeText } from './reason-codes.js';
+import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
+import { MOSQUITTO_LIMITS, prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
 import type { ProblemCode } from '../problems.js';
 import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
@@ -40,6 +42,11 @@ export interface StartBrokerOptions {
    * broker explains itself; production brokers do not, and `export` leaves it out).
    */
   reasonStrings?: boolean;
+  /**
+   * Where a listener without an address binds: 'any' (every interface, as Mosquitto; the default for a
+   * conf run with --config) or 'loopback' (127.0.0.1 and ::1: the workspace broker unless opened to the LAN).
+   */
+  defaultBind?: DefaultBind;
 }
 
 export interface ConnectedClient {
@@ -71,6 +78,8 @@ export interface RunningBroker {
   stopBridge(name: string): Promise<boolean>;
   stop(): Promise<void>;
   readonly stopped: boolean;
+  /** Whether refused MQTT 5 clients get our reason as the Reason String; switchable while running. */
+  reasonStrings: boolean;
 }
 
 interface SessionInfo {
@@ -88,7 +97,7 @@ function from(state: ConnectionState): string {
 }
 
 function reasonFields(reasonCode: number): { reasonCode: number; reasonName: string } {
-  return { reasonCode, reasonName: REASON_CODE_NAMES[reasonCode] ?? 'unknown' };
+  return { reasonCode, reasonName: reasonCodeName(reasonCode) };
 }
 
 /** `CONNACK 5 (not authorized)` for MQTT 3.1/3.1.1, `CONNACK 0x87 Not authorized` for MQTT 5. */
@@ -131,7 +140,7 @@ function connectionFields(state: ConnectionState): Partial<BrokerEventInput> {
  */
 export async function startBroker(conf: MosquittoConf, options: StartBrokerOptions): Promise<RunningBroker> {
   const { baseDir } = options;
-  const reasonStrings = options.reasonStrings ?? true;
+  let reasonStrings = options.reasonStrings ?? true;
   const warnings = assertValidConf(conf, { baseDir });
   const preparedBridges = prepareBridges(conf, baseDir);
   const log = new EventLog(options.onEvent, options.logSize);
@@ -161,16 +170,21 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   const states = new WeakMap<object, ConnectionState>();
   const sessions = new WeakMap<ConnectionState, SessionInfo>();
   const dropped = new WeakSet<object>();
+  /** authorizePublish errors of MQTT 5 clients: aedes reports them as clientError but keeps the connection. */
+  const publishRefusals = new WeakSet<Error>();
   let connectionCounter = 0;
   let runtimes: ListenerRuntime[] = [];
   const stateOf = (client: Client | null | undefined) => (client ? states.get(client.conn) : undefined);
 
-  const logDenial = (state: ConnectionState, scope: SecurityScope, denial: AclDenial) => {
+  const logDenial = (state: ConnectionState, scope: SecurityScope, denial: AclDenial, qos = 0) => {
     const { access, topic, answer } = denial;
+    const v5Ack = access === 'write' && state.protocolVersion === 5 && qos > 0;
     const consequence =
-      access === 'write'
-        ? 'the message was dropped (PUBACK still sent for QoS 1) and the connection kept, as Mosquitto does'
-        : 'the message was not delivered to it';
+      access !== 'write'
+        ? 'the message was not delivered to it'
+        : v5Ack
+          ? `the message was dropped (${qos === 1 ? 'PUBACK' : 'PUBREC'} ${reasonCodeText(0x87)}) and the connection kept, as Mosquitto does`
+          : 'the message was dropped (PUBACK still sent for QoS 1) and the connection kept, as Mosquitto does';
     const event: BrokerEventInput = {
       ...connectionFields(state),
       kind: 'acl-denied',
@@ -179,15 +193,20 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       access,
       topic,
       reason: answer.reason,
+      ...(v5Ack ? reasonFields(0x87) : {}),
     };
     if (answer.rule && scope.aclPath)
       event.rule = { file: scope.aclPath, line: answer.rule.line, text: answer.rule.text };
     emit(event);
   };
 
+  const assignedIds = new WeakSet<Client>();
   const aedesOptions: AedesOptions = {
     drainTimeout: options.drainTimeout ?? 10_000,
     connectTimeout: options.connectTimeout ?? 10_000,
+    topicAliasMaximum: MOSQUITTO_LIMITS.topicAliasMaximum,
+    receiveMaximum: MOSQUITTO_LIMITS.receiveMaximum,
+    sharedSubscriptions: true,
     preConnect(client, packet, callback) {
       const state = stateOf(client);
       if (!state) return callback(null, true);
@@ -225,6 +244,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         );
         return;
       }
+      if (prepareConnect(client, packet)) {
+        assignedIds.add(client);
+        state.clientId = packet.clientId;
+      }
       // What aedes refuses before authentication (as Mosquitto does): its own CONNACK answers these.
       const properties = packet.properties;
       if (
@@ -234,6 +257,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
           properties?.authenticationData !== undefined ||
           properties?.receiveMaximum === 0)
       ) {
+        const explaining: Record<string, string | number | boolean> = {};
+        if (properties.authenticationMethod !== undefined)
+          explaining.authenticationMethod = properties.authenticationMethod;
+        if (properties.authenticationData !== undefined)
+          explaining.authenticationData = `${properties.authenticationData.length} bytes`;
+        if (properties.receiveMaximum === 0) explaining.receiveMaximum = 0;
+        state.refusedProperties = explaining;
         return callback(null, true);
       }
       const runtime = runtimes[state.listenerIndex];
@@ -259,6 +289,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         return callback(error, false);
       }
       state.clientId = client.id;
+      if (assignedIds.has(client)) reportAssignedId(client);
       if (state.accepted.username !== undefined) state.username = state.accepted.username;
       else delete state.username;
       sessions.set(state, { authenticatedBy: state.accepted.how });
@@ -268,8 +299,25 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       const state = stateOf(client);
       if (!state) return callback(null);
       const scope = runtimes[state.listenerIndex].scope;
-      if (!checkAccess(state, scope, 'write', packet.topic, (d) => logDenial(state, scope, d)))
-        dropped.add(packet);
+      let denial: AclDenial | undefined;
+      const allowed = checkAccess(state, scope, 'write', packet.topic, (d) => {
+        denial = d;
+        logDenial(state, scope, d, packet.qos);
+      });
+      if (allowed) return callback(null);
+      if (state.protocolVersion === 5) {
+        // aedes answers an MQTT 5 refusal as Mosquitto does: PUBACK/PUBREC 0x87 Not authorized (with this
+        // message as the Reason String, when the client allows problem information), QoS 0 dropped silently;
+        // the packet is not published and the connection stays open.
+        const refusal = new Error(
+          reasonStrings && denial
+            ? `not allowed to publish to '${packet.topic}': ${denial.answer.reason}`
+            : '',
+        );
+        publishRefusals.add(refusal);
+        return callback(refusal);
+      }
+      dropped.add(packet);
       callback(null);
     },
     authorizeSubscribe(_client, subscription, callback) {
@@ -277,6 +325,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       callback(null, subscription);
     },
     authorizeForward(client, packet) {
+      if (tooLargeForClient(client, packet)) return null;
       const state = states.get(client.conn);
       if (!state) return packet;
       const scope = runtimes[state.listenerIndex].scope;
@@ -304,6 +353,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     publish(packet, client, done);
   };
 
+  // Listed from the moment aedes registers the accepted client, just before it writes the CONNACK: the
+  // 'connackSent' event comes a turn of the event loop later, when a client on this machine may already
+  // have read its CONNACK (clients() would miss it).
+  aedes.on('client', (client) => {
+    const state = stateOf(client);
+    if (state && !state.connectedAt) state.connectedAt = new Date();
+  });
   // Logged when the CONNACK goes out ('clientReady' can come after a quick client already left).
   aedes.on('connackSent', (packet, client) => {
     const state = stateOf(client);
@@ -322,7 +378,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   });
   aedes.on('clientError', (client, error) => {
     const state = stateOf(client);
-    if (state && !state.closeReason) state.closeReason = error.message;
+    if (state && !state.closeReason && !publishRefusals.has(error)) state.closeReason = error.message;
   });
   aedes.on('keepaliveTimeout', (client) => {
     const state = stateOf(client);
@@ -335,12 +391,15 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     if (error.errorCode || error.reasonCode) {
       // aedes answered the CONNECT itself: an unsupported protocol level, or (MQTT 5) an AUTH method,
       // Authentication Data without one, or a Receive Maximum of 0.
+      const method = state.refusedProperties?.authenticationMethod;
       const reason =
         error.errorCode === 1
           ? 'unacceptable protocol version: the local broker speaks MQTT 3.1, 3.1.1 and 5'
           : error.reasonCode === 0x8c
-            ? 'the CONNECT asks for enhanced authentication (Authentication Method), which this broker does not offer (Mosquitto without an auth plugin answers the same)'
-            : error.message;
+            ? `the CONNECT asks for enhanced authentication (Authentication Method "${String(method)}"), which this broker does not offer (Mosquitto without an authentication plugin answers the same)`
+            : error.reasonCode === 0x82
+              ? `protocol error in the CONNECT: ${error.message}`
+              : error.message;
       const code = error.reasonCode ?? (error.errorCode ? connackReasonCode(error.errorCode) : 0x80);
       const v5 = state.protocolVersion === 5;
       emit({
@@ -350,6 +409,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         message: `refused a client from ${from(state)} on ${state.listenerUrl}: ${v5 ? `CONNACK ${reasonCodeText(code)}` : connackText(state.protocolVersion, error.errorCode ?? 5)} — ${reason}`,
         ...(error.errorCode ? { returnCode: error.errorCode } : {}),
         ...(v5 ? reasonFields(code) : {}),
+        ...(state.refusedProperties ? { properties: state.refusedProperties } : {}),
         reason,
         problem: error.errorCode === 1 ? 'PROTOCOL_VERSION' : 'MQTT_REFUSED',
       });
@@ -418,7 +478,15 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
 
   runtimes = conf.listeners.map(
     (listener, index) =>
-      new ListenerRuntime(index, listener, baseDir, scopes[index], hooks, locate(conf, settingPath(index))),
+      new ListenerRuntime(
+        index,
+        listener,
+        baseDir,
+        scopes[index],
+        hooks,
+        locate(conf, settingPath(index)),
+        options.defaultBind ?? 'any',
+      ),
   );
   const started: ListenerRuntime[] = [];
   for (const runtime of runtimes) {
@@ -587,6 +655,12 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     },
     get stopped() {
       return stopped;
+    },
+    get reasonStrings() {
+      return reasonStrings;
+    },
+    set reasonStrings(on: boolean) {
+      reasonStrings = on;
     },
     stop() {
       stopping ??= (async () => {

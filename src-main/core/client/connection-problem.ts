@@ -191,8 +191,21 @@ export function connectionLostProblem(ctx: FailureContext, error?: unknown): Cli
   return problem(
     'CONNECTION_REFUSED',
     `the connection to ${ctx.host}:${ctx.port} was closed by the broker or the network`,
-    'reconnect; if it happens again at once, another client may use the same client id, or the broker refused a publish or subscribe under its ACL (aedes closes the connection then)',
+    'reconnect; if it happens again at once, another client may be using the same client id (the broker then drops the older connection), or the broker closed it for a publish or subscribe its ACL refuses (some brokers do)',
     error ?? new Error('connection closed'),
+    ctx,
+  );
+}
+
+/** The app's own broker was stopped (lost: it closed this connection; else it refuses new ones). */
+export function ownBrokerStoppedProblem(ctx: FailureContext, broker: string): ClientProblem {
+  return problem(
+    'CONNECTION_REFUSED',
+    ctx.connected
+      ? `the app's own broker (${broker}) was stopped, which closed this connection`
+      : `the app's own broker (${broker}) is stopped: nothing accepts connections on ${ctx.host}:${ctx.port}`,
+    'start it again in the Broker view (or with `mqtt-tls-studio broker`), then connect',
+    new Error('broker stopped'),
     ctx,
   );
 }

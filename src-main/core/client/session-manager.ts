@@ -42,6 +42,11 @@ export interface SessionManagerOptions {
   timeouts?: Partial<SessionTimeouts>;
   /** The workspace folder: TLS key logs are refused there. */
   workspaceDir?: string;
+  /**
+   * For a connection to the app's own broker: that broker's URL when it is stopped, else null (the api
+   * layer knows the broker; the core does not).
+   */
+  stoppedOwnBroker?: (sessionId: string) => Promise<string | null>;
 }
 
 /**
@@ -89,6 +94,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       ...(secrets.password !== undefined ? { password: secrets.password } : {}),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
     });
+    const stopped = this.options.stoppedOwnBroker;
+    if (stopped) session.stoppedOwnBroker = () => stopped(id);
     session.on('state', (snapshot) => this.emit('state', snapshot));
     session.on('problem', (problem) => this.emit('problem', { sessionId: id, problem }));
     session.on('message', (message) => this.queue(id, message, session.log.capacity));

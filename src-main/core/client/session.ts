@@ -13,6 +13,7 @@ import {
   connectionLostProblem,
   disconnectProblem,
   explainConnectError,
+  ownBrokerStoppedProblem,
   SERVER_VERIFY_CODES,
   timeoutProblem,
   type ClientProblem,
@@ -262,6 +263,11 @@ export class Session extends EventEmitter<{
   private readonly workspaceDir?: string;
   private keyLog?: KeyLogWriter;
   private keyLogLines = 0;
+  /**
+   * Asked when the connection is lost or refused by the network: when the target is the app's own
+   * broker and it is stopped, its URL (the problem then says so), else null.
+   */
+  stoppedOwnBroker?: () => Promise<string | null>;
 
   constructor(options: SessionOptions) {
     super();
@@ -564,6 +570,14 @@ export class Session extends EventEmitter<{
   private async explainFailure(error: unknown, probeMs: number): Promise<ClientProblem> {
     if (error === undefined) return closedBeforeConnackProblem(this.context());
     const code = (error as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' && this.stoppedOwnBroker) {
+      const broker = await this.stoppedOwnBroker().catch(() => null);
+      if (broker)
+        return {
+          ...ownBrokerStoppedProblem(this.context(), broker),
+          detail: explainConnectError(error, this.context()).detail,
+        };
+    }
     if (
       typeof code === 'string' &&
       SERVER_VERIFY_CODES.has(code) &&
@@ -588,6 +602,23 @@ export class Session extends EventEmitter<{
       (this.facts.lastError
         ? explainConnectError(this.facts.lastError, { ...this.context(), connected: true })
         : connectionLostProblem(this.context()));
+    if (!this.stoppedOwnBroker || this.problemValue?.reasonCode !== undefined) {
+      this.afterLoss(problem);
+      return;
+    }
+    // The caller may know better (the app's own broker was stopped); the state waits for its answer.
+    const context = this.context();
+    void this.stoppedOwnBroker()
+      .catch(() => null)
+      .then((broker) => {
+        const known = broker ? ownBrokerStoppedProblem({ ...context, connected: true }, broker) : null;
+        // Reconnected, disconnected or closed meanwhile: that is the news now.
+        if (this.client || this.closingOnPurpose || this.stateValue !== 'connected') return;
+        this.afterLoss(known ? { ...known, detail: problem.detail } : problem);
+      });
+  }
+
+  private afterLoss(problem: ClientProblem): void {
     if (this.profile.reconnectPeriod > 0 && worthRetrying(problem)) {
       this.reconnectAttempt = 0;
       this.scheduleRetry(problem);

@@ -126,43 +126,126 @@ function describe(c: BundleCertificate): string {
   return `${c.cert.subject.rfc2253 || '(empty subject)'} (${c.where})`;
 }
 
+/** How many certificates of one bundle may share a subject name (a CA renewed with the same key). */
+const MAX_SAME_SUBJECT = 2;
+
+/**
+ * Memoised relations between the certificates of one bundle, so that ordering costs a number of
+ * signature checks proportional to the bundle: candidates for an issuer are looked up by name.
+ */
+class BundleIndex {
+  private readonly bySubject = new Map<string, BundleCertificate[]>();
+  private readonly selfSigned = new Map<BundleCertificate, boolean>();
+  private readonly issued = new Map<BundleCertificate, Map<BundleCertificate, boolean>>();
+
+  constructor(readonly certs: readonly BundleCertificate[]) {
+    for (const c of certs) {
+      const key = c.cert.subject.rfc2253;
+      const list = this.bySubject.get(key);
+      if (list) list.push(c);
+      else this.bySubject.set(key, [c]);
+    }
+  }
+
+  /** Certificates with this subject name, in bundle order. */
+  named(subject: string): BundleCertificate[] {
+    return this.bySubject.get(subject) ?? [];
+  }
+
+  crowdedName(): BundleCertificate[] | undefined {
+    for (const list of this.bySubject.values()) if (list.length > MAX_SAME_SUBJECT) return list;
+    return undefined;
+  }
+
+  isSelfSigned(c: BundleCertificate): boolean {
+    let answer = this.selfSigned.get(c);
+    if (answer === undefined) this.selfSigned.set(c, (answer = isSelfSigned(c.cert)));
+    return answer;
+  }
+
+  /** True when `issuer` signed `cert` (same as isIssuedBy, asked once per pair). */
+  isIssuedBy(cert: BundleCertificate, issuer: BundleCertificate): boolean {
+    let row = this.issued.get(cert);
+    if (!row) this.issued.set(cert, (row = new Map()));
+    let answer = row.get(issuer);
+    if (answer === undefined) row.set(issuer, (answer = isIssuedBy(cert.cert, issuer.cert)));
+    return answer;
+  }
+
+  /** The certificates of `among` that signed `cert` (looked up by its issuer name). */
+  issuersOf(cert: BundleCertificate, among: ReadonlySet<BundleCertificate>): BundleCertificate[] {
+    return this.named(cert.cert.issuer.rfc2253).filter(
+      (c) => c !== cert && among.has(c) && this.isIssuedBy(cert, c),
+    );
+  }
+}
+
 /** The leaf's issuers among `others`, climbing until a self-signed root or an issuer the bundle lacks. */
-function climb(leaf: BundleCertificate, others: BundleCertificate[]): BundleCertificate[] {
+function climb(
+  index: BundleIndex,
+  leaf: BundleCertificate,
+  others: readonly BundleCertificate[],
+): BundleCertificate[] {
   const chain: BundleCertificate[] = [];
-  const left = [...others];
+  const left = new Set(others);
   let current = leaf;
-  while (!isSelfSigned(current.cert)) {
-    const next = left.findIndex((c) => isIssuedBy(current.cert, c.cert));
-    if (next < 0) break;
-    current = left.splice(next, 1)[0]!;
+  while (!index.isSelfSigned(current)) {
+    // The first in bundle order, as a linear search would find it.
+    const next = index.issuersOf(current, left)[0];
+    if (!next) break;
+    left.delete(next);
+    current = next;
     chain.push(current);
   }
   return chain;
 }
 
 /** OpenSSL's X509_check_ca for a certificate that issued another: a CA, or a v1 self-signed root. */
-function mayIssue(cert: ParsedCertificate): boolean {
+function mayIssue(index: BundleIndex, c: BundleCertificate): boolean {
+  const cert = c.cert;
   if (cert.ext.keyUsage && !cert.ext.keyUsage.usages.includes('keyCertSign')) return false;
-  return isCaCertificate(cert) || (cert.version === 1 && isSelfSigned(cert));
+  return isCaCertificate(cert) || (cert.version === 1 && index.isSelfSigned(c));
 }
 
 /**
  * Put a bundle in chain order, whatever the order of the file. The leaf is `leaf` when given (the
  * certificate of the private key), else the certificate that issued none of the others. Every other
  * certificate must be an issuer on the leaf's chain (same certificate twice is fine): one that is not —
- * another leaf, an unrelated CA — is refused, naming it and the file.
+ * another leaf, an unrelated CA — is refused, naming it and the file. Issuers are looked up by name
+ * and each signature is checked at most once, so the work grows with the bundle, not its square.
  */
 export function orderBundle(
   certs: readonly BundleCertificate[],
   file: string,
   leaf?: ParsedCertificate,
 ): OrderedBundle {
-  const unique = certs.filter((c, i) => certs.findIndex((o) => o.cert.der.equals(c.cert.der)) === i);
+  const seen = new Set<string>();
+  const unique = certs.filter((c) => {
+    const key = c.cert.der.toString('base64');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  let index = new BundleIndex(unique);
+  const crowded = index.crowdedName();
+  if (crowded) {
+    const places = crowded.slice(0, 3).map((c) => c.where);
+    throw new UserError(
+      `${file}: ${crowded.length} certificates have the subject ${crowded[0]!.cert.subject.rfc2253 || '(empty subject)'} (${places.join(', ')}${crowded.length > 3 ? ', …' : ''}); a bundle holds one certificate and its CA certificates`,
+      'BAD_BUNDLE',
+      { file },
+    );
+  }
   let bottom: BundleCertificate;
   if (leaf) {
-    bottom = unique.find((c) => c.cert.der.equals(leaf.der)) ?? { cert: leaf, where: 'key' };
+    const found = unique.find((c) => c.cert.der.equals(leaf.der));
+    bottom = found ?? { cert: leaf, where: 'key' };
+    if (!found) index = new BundleIndex([...unique, bottom]);
   } else {
-    const ends = unique.filter((c) => !unique.some((o) => o !== c && isIssuedBy(o.cert, c.cert)));
+    const all = new Set(unique);
+    const issuers = new Set<BundleCertificate>();
+    for (const o of unique) for (const c of index.issuersOf(o, all)) issuers.add(c);
+    const ends = unique.filter((c) => !issuers.has(c));
     if (ends.length === 0) {
       throw new UserError(
         `${file}: no certificate of the bundle is a leaf (each one issued another): import them one at a time`,
@@ -173,10 +256,13 @@ export function orderBundle(
     // The longest chain wins; between equals, a certificate that is not a CA (a leaf) over a CA.
     const rank = (c: { end: BundleCertificate; chain: BundleCertificate[] }) =>
       c.chain.length * 2 + (isCaCertificate(c.end.cert) ? 0 : 1);
-    const chains = ends.map((end) => ({ end, chain: climb(end, unique) })).sort((a, b) => rank(b) - rank(a));
+    const chains = ends
+      .map((end) => ({ end, chain: climb(index, end, unique) }))
+      .sort((a, b) => rank(b) - rank(a));
     if (chains.length > 1 && rank(chains[0]!) === rank(chains[1]!)) {
+      const named = chains.slice(0, 3).map((c) => describe(c.end));
       throw new UserError(
-        `${file}: the bundle is not one chain: ${chains.map((c) => describe(c.end)).join(' and ')} each stand on their own; import them one at a time`,
+        `${file}: the bundle is not one chain: ${named.join(' and ')}${chains.length > 3 ? ` and ${chains.length - 3} more` : ''} each stand on their own; import them one at a time`,
         'BAD_BUNDLE',
         { file },
       );
@@ -184,18 +270,20 @@ export function orderBundle(
     bottom = chains[0]!.end;
   }
   const chain = climb(
+    index,
     bottom,
     unique.filter((c) => c !== bottom),
   );
-  const stray = unique.find((c) => c !== bottom && !chain.includes(c));
+  const onChain = new Set(chain);
+  const stray = unique.find((c) => c !== bottom && !onChain.has(c));
   if (stray) {
-    const top = (chain[chain.length - 1] ?? bottom).cert;
+    const top = chain[chain.length - 1] ?? bottom;
     let why = 'a bundle holds one certificate and its CA certificates';
-    if (!isSelfSigned(top)) {
+    if (!index.isSelfSigned(top)) {
       why =
-        stray.cert.subject.rfc2253 === top.issuer.rfc2253
-          ? `it has the name of the issuer of ${top.subject.rfc2253} but did not sign it (another key)`
-          : `the issuer of ${top.subject.rfc2253} (${top.issuer.rfc2253}) is missing from the bundle`;
+        stray.cert.subject.rfc2253 === top.cert.issuer.rfc2253
+          ? `it has the name of the issuer of ${top.cert.subject.rfc2253} but did not sign it (another key)`
+          : `the issuer of ${top.cert.subject.rfc2253} (${top.cert.issuer.rfc2253}) is missing from the bundle`;
     }
     throw new UserError(
       `${file}: ${describe(stray)} is not an issuer on the chain of ${describe(bottom)}; ${why}`,
@@ -204,7 +292,7 @@ export function orderBundle(
     );
   }
   chain.forEach((issuer, i) => {
-    if (!mayIssue(issuer.cert)) {
+    if (!mayIssue(index, issuer)) {
       const below = i === 0 ? bottom : chain[i - 1]!;
       throw new UserError(
         `${file}: ${describe(issuer)} signed ${below.cert.subject.rfc2253} but is not a CA certificate (basicConstraints CA:TRUE with keyCertSign)`,

@@ -12,11 +12,12 @@ import type { Workspace } from '../workspace/workspace.js';
 import { readDerBundle, readPemBundle, orderBundle, type BundleCertificate } from './bundle.js';
 import { fingerprint, isSelfSigned } from './certificate.js';
 import { parseCertificateDer } from './certificate-parser.js';
+import { DerError } from './der.js';
 import { commonNameOf } from './distinguished-name.js';
 import { certificateImportChanges, type CertificateImportItem } from './import-changes.js';
-import { keyMatchesSpki, readKey } from './keys.js';
+import { keyMatchesSpki, readKey, readKeyAsync } from './keys.js';
 import { looksLikePem, parsePemBlocks } from './pem.js';
-import { looksLikePkcs12, parsePkcs12 } from './pkcs12.js';
+import { looksLikePkcs12, parsePkcs12, parsePkcs12Async, type Pkcs12Contents } from './pkcs12.js';
 import { loadIndex, nameFromCommonName, validateName } from './store.js';
 import type { ImportOptions, ImportResult } from './types.js';
 
@@ -27,47 +28,87 @@ interface Material {
   key?: KeyObject;
 }
 
-/** Certificates (and a key, for PKCS#12 or a combined PEM) from the bytes of the cert file. */
-function readMaterial(data: Buffer, file: string, passphrase: string | undefined): Material {
+/** What the cert file holds: certificates (and whether a PEM key is beside them), or a PKCS#12. */
+type Found = { certs: BundleCertificate[]; pemKey: boolean } | { pkcs12: true };
+
+function readMaterial(data: Buffer, file: string): Found {
   if (data.length === 0) throw new UserError(`${file}: empty file`, 'BAD_CERTIFICATE', { file });
   if (looksLikePem(data)) {
     const certs = readPemBundle(data, file);
-    const hasKey = parsePemBlocks(data, file).some((b) => KEY_LABELS.includes(b.label));
-    return hasKey ? { certs, key: readKey(data, passphrase, file) } : { certs };
+    return { certs, pemKey: parsePemBlocks(data, file).some((b) => KEY_LABELS.includes(b.label)) };
   }
   const bundle = readDerBundle(data, file);
-  if (bundle) return { certs: bundle };
-  if (looksLikePkcs12(data)) {
-    const contents = parsePkcs12(data, passphrase, file);
-    const certs = [contents.certPem, ...contents.chainPems].map((pem, i) => ({
-      cert: parseCertificateDer(parsePemBlocks(pem, file)[0]!.der),
-      where: `PKCS#12 certificate ${i + 1}`,
-    }));
-    return contents.keyPem ? { certs, key: readKey(contents.keyPem, undefined, file) } : { certs };
-  }
+  if (bundle) return { certs: bundle, pemKey: false };
+  if (looksLikePkcs12(data)) return { pkcs12: true };
   let reason = 'unknown format';
   try {
     parseCertificateDer(data);
   } catch (error) {
-    reason = (error as Error).message;
+    reason = error instanceof DerError ? error.message : 'damaged';
   }
   throw new UserError(`${file}: not a PEM, DER or PKCS#12 certificate (${reason})`, 'BAD_CERTIFICATE', {
     file,
   });
 }
 
-export function importCertificate(ws: Workspace, options: ImportOptions): ImportResult {
+function pkcs12Material(contents: Pkcs12Contents, file: string): Material {
+  const certs = [contents.certPem, ...contents.chainPems].map((pem, i) => ({
+    cert: parseCertificateDer(parsePemBlocks(pem, file)[0]!.der),
+    where: `PKCS#12 certificate ${i + 1}`,
+  }));
+  return contents.keyPem ? { certs, key: readKey(contents.keyPem, undefined, file) } : { certs };
+}
+
+function checkOptions(options: ImportOptions): { name: string; certFile: string } {
   const name = validateName(options.name, 'name');
   const certFile = options.certFile ?? 'certificate';
   if (!Buffer.isBuffer(options.cert))
     throw new UserError('cert: the certificate bytes are required', 'BAD_CERTIFICATE', { field: 'cert' });
-  const material = readMaterial(options.cert, certFile, options.passphrase);
-  let key = material.key;
-  let keyFile = certFile;
-  if (options.key !== undefined) {
-    keyFile = options.keyFile ?? 'key';
-    key = readKey(options.key, options.passphrase, keyFile);
-  }
+  return { name, certFile };
+}
+
+/**
+ * `cert import`, deriving keys inline: a PKCS#12 or an encrypted key runs its key derivation on this
+ * thread, within the bounds of key-derivation.ts. The api uses importCertificateAsync.
+ */
+export function importCertificate(ws: Workspace, options: ImportOptions): ImportResult {
+  const { name, certFile } = checkOptions(options);
+  const { passphrase } = options;
+  const found = readMaterial(options.cert, certFile);
+  const material =
+    'pkcs12' in found
+      ? pkcs12Material(parsePkcs12(options.cert, passphrase, certFile), certFile)
+      : { certs: found.certs, ...(found.pemKey ? { key: readKey(options.cert, passphrase, certFile) } : {}) };
+  const keyFile = options.key !== undefined ? (options.keyFile ?? 'key') : certFile;
+  const key = options.key !== undefined ? readKey(options.key, passphrase, keyFile) : material.key;
+  return commitImport(ws, name, certFile, material, key, keyFile);
+}
+
+/** `cert import` with every key derivation (PKCS#12, encrypted keys) off the event loop. */
+export async function importCertificateAsync(ws: Workspace, options: ImportOptions): Promise<ImportResult> {
+  const { name, certFile } = checkOptions(options);
+  const { passphrase } = options;
+  const found = readMaterial(options.cert, certFile);
+  const material =
+    'pkcs12' in found
+      ? pkcs12Material(await parsePkcs12Async(options.cert, passphrase, certFile), certFile)
+      : {
+          certs: found.certs,
+          ...(found.pemKey ? { key: await readKeyAsync(options.cert, passphrase, certFile) } : {}),
+        };
+  const keyFile = options.key !== undefined ? (options.keyFile ?? 'key') : certFile;
+  const key = options.key !== undefined ? await readKeyAsync(options.key, passphrase, keyFile) : material.key;
+  return commitImport(ws, name, certFile, material, key, keyFile);
+}
+
+function commitImport(
+  ws: Workspace,
+  name: string,
+  certFile: string,
+  material: Material,
+  key: KeyObject | undefined,
+  keyFile: string,
+): ImportResult {
   let keyCert;
   if (key) {
     keyCert = material.certs.find((c) => keyMatchesSpki(key!, c.cert.spki))?.cert;

@@ -10,7 +10,7 @@ export { createCa, ROOT_CA_DAYS, INTERMEDIATE_CA_DAYS } from './ca.js';
 export { issueCertificate, issueBatch, parseDeviceList, LEAF_DAYS } from './issue.js';
 export { signCsr } from './sign-csr.js';
 export { reissueCertificate, type ReissueOptions } from './reissue.js';
-export { importCertificate } from './import.js';
+export { importCertificate, importCertificateAsync } from './import.js';
 export {
   certificateImportChanges,
   type CertificateImportItem,
@@ -33,15 +33,24 @@ export {
   readCertificates,
   fingerprint,
 } from './certificate.js';
-export { readKey, generatePrivateKey, keyTypeOption, isKeyType, privateKeyPem } from './keys.js';
+export {
+  readKey,
+  readKeyAsync,
+  generatePrivateKey,
+  keyTypeOption,
+  isKeyType,
+  privateKeyPem,
+} from './keys.js';
 export {
   parsePkcs12,
+  parsePkcs12Async,
   buildPkcs12,
   looksLikePkcs12,
   type Pkcs12Contents,
   type Pkcs12Input,
 } from './pkcs12.js';
 export { pickCrl } from './pick-crl.js';
+export { showCrl, type CrlView } from './crl-view.js';
 export { readCrls, REVOCATION_REASONS, revocationReasonOption, type ParsedCrl } from './crl.js';
 export { readCsr, type ParsedCsr } from './csr.js';
 export { checkHost, type HostCheck } from './hostname.js';

@@ -119,8 +119,8 @@ export async function issueCertificate(ws: Workspace, options: IssueOptions): Pr
 }
 
 /**
- * Issue many leaves under one CA in a single commit (all or nothing). Each name is also the CN
- * (a device id); server leaves get their name as their DNS SAN.
+ * Issue many leaves under one CA in a single commit (all or nothing). Each name is a device id: the
+ * CN, and the workspace name after the optional prefix; server leaves get it as their DNS SAN.
  */
 export async function issueBatch(ws: Workspace, options: IssueBatchOptions): Promise<CertificateSummary[]> {
   const profile = profileOption(options.profile);
@@ -129,15 +129,18 @@ export async function issueBatch(ws: Workspace, options: IssueBatchOptions): Pro
   if (!Array.isArray(options.names) || options.names.length === 0) {
     throw new UserError('names: give at least one name', 'BAD_NAME', { field: 'names' });
   }
+  const prefix = options.prefix ?? '';
+  if (prefix !== '') validateName(prefix + 'x', 'prefix');
   const seen = new Set<string>();
   const requests = options.names.map((raw, i) => {
-    const name = validateName(raw, `names[${i}]`);
+    const cn = commonNameOption(raw, `names[${i}]`);
+    const name = validateName(prefix + raw, `names[${i}]`);
     if (seen.has(name))
       throw new UserError(`names[${i}]: "${name}" appears twice in the list`, 'DUPLICATE_NAME', {
         field: `names[${i}]`,
       });
     seen.add(name);
-    return { name, cn: commonNameOption(name, `names[${i}]`), san: leafSan(profile, name, undefined) };
+    return { name, cn, san: leafSan(profile, cn, undefined) };
   });
   const check = (now: Date) => {
     const entries = loadIndex(ws);
@@ -147,7 +150,10 @@ export async function issueBatch(ws: Workspace, options: IssueBatchOptions): Pro
   };
   check(new Date());
   const keys: EncodedKey[] = [];
-  for (let i = 0; i < requests.length; i++) keys.push(await generateEncodedKey(keyType));
+  for (let i = 0; i < requests.length; i++) {
+    keys.push(await generateEncodedKey(keyType));
+    if ((i + 1) % 100 === 0 || i + 1 === requests.length) options.onProgress?.(i + 1, requests.length);
+  }
   const now = new Date();
   const release = lockIndex(ws);
   try {
@@ -173,14 +179,19 @@ export async function issueBatch(ws: Workspace, options: IssueBatchOptions): Pro
  * and a header cell named `name`, `id`, `device`, `device_id` or `cn` on the first line are dropped.
  */
 export function parseDeviceList(text: string): string[] {
+  return parseDeviceLines(text).map((d) => d.id);
+}
+
+/** parseDeviceList with the (1-based) line of each id, for messages. */
+export function parseDeviceLines(text: string): Array<{ id: string; line: number }> {
   const lines = text
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-  const csv = lines.length > 1 && lines.every((l) => /[,;\t]/.test(l));
-  const out: string[] = [];
-  lines.forEach((line, index) => {
+    .map((l, i) => ({ text: l.trim(), line: i + 1 }))
+    .filter((l) => l.text !== '' && !l.text.startsWith('#'));
+  const csv = lines.length > 1 && lines.every((l) => /[,;\t]/.test(l.text));
+  const out: Array<{ id: string; line: number }> = [];
+  lines.forEach(({ text: line, line: number }, index) => {
     const cells = csv ? [line.split(/[,;\t]/)[0]!] : line.split(/[,;\s]+/);
     for (const cell of cells) {
       const value = cell
@@ -189,7 +200,7 @@ export function parseDeviceList(text: string): string[] {
         .trim();
       if (value === '') continue;
       if (index === 0 && /^(name|id|device|device[ _-]?id|cn)$/i.test(value)) continue;
-      out.push(value);
+      out.push({ id: value, line: number });
     }
   });
   return out;

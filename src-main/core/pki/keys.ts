@@ -31,6 +31,8 @@ import {
 } from './der.js';
 import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
+import { DerivationLimitError, deriveAll, deriveAllSync, type Deriving } from './key-derivation.js';
+import { WrongPasswordError, pbeDecrypt, pbeHandles } from './password-based-encryption.js';
 import { KEY_TYPES, type KeyType, type KeyTypeLabel } from './types.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -277,13 +279,33 @@ function keyError(file: string, message: string, code = 'BAD_KEY'): UserError {
   return new UserError(`${file}: ${message}`, code, { file });
 }
 
+/** OpenSSL's reason without its `error:XXXXXXXX:` prefix and library names. */
+function opensslReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = message.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/, '').replace(/^error:[0-9A-F]+:/, '');
+  return /^[\w ,.()'-]{1,80}$/.test(reason) ? reason : 'damaged key data';
+}
+
 /**
- * Read a private key from PEM (PKCS#8, PKCS#1, SEC1, legacy encrypted, encrypted PKCS#8) or DER.
- * A wrong or missing passphrase is one clear UserError naming the file.
+ * An encrypted PKCS#8 (EncryptedPrivateKeyInfo DER) decrypted with our bounded key derivation, or
+ * undefined when its algorithm is one we leave to OpenSSL (scrypt, PBES1).
  */
-export function readKey(data: Buffer | string, passphrase?: string, file = 'key'): KeyObject {
+function* decryptPkcs8(der: Buffer, passphrase: string): Deriving<Buffer | undefined> {
+  const [algorithm, data] = children(expectTag(parseDer(der), TAG.SEQUENCE, 'EncryptedPrivateKeyInfo'));
+  if (!algorithm || !pbeHandles(algorithm)) return undefined;
+  const encrypted = expectTag(data, TAG.OCTET_STRING, 'encrypted key').content;
+  return yield* pbeDecrypt(algorithm, encrypted, passphrase);
+}
+
+/** The reader behind readKey and readKeyAsync. */
+function* readKeyReader(
+  data: Buffer | string,
+  passphrase: string | undefined,
+  file: string,
+): Deriving<KeyObject> {
   const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let encrypted = false;
+  let encryptedPkcs8: Buffer | undefined;
   const candidates: KeySource[] = [];
   if (looksLikePem(buffer)) {
     const block = parsePemBlocks(buffer, file).find((b) => KEY_LABELS.includes(b.label));
@@ -294,6 +316,7 @@ export function readKey(data: Buffer | string, passphrase?: string, file = 'key'
       );
     }
     encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
+    if (block.label === 'ENCRYPTED PRIVATE KEY') encryptedPkcs8 = block.der;
     candidates.push({ key: block.text, format: 'pem' });
   } else {
     try {
@@ -302,8 +325,10 @@ export function readKey(data: Buffer | string, passphrase?: string, file = 'key'
       throw keyError(file, `not a PEM or DER private key (${(error as Error).message})`);
     }
     encrypted = isEncryptedPkcs8Der(buffer);
-    if (encrypted) candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
-    else {
+    if (encrypted) {
+      encryptedPkcs8 = buffer;
+      candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
+    } else {
       candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
       candidates.push({ key: buffer, format: 'der', type: 'pkcs1' });
       candidates.push({ key: buffer, format: 'der', type: 'sec1' });
@@ -311,6 +336,28 @@ export function readKey(data: Buffer | string, passphrase?: string, file = 'key'
   }
   if (encrypted && passphrase === undefined) {
     throw keyError(file, 'the private key is encrypted: give its passphrase', 'PASSPHRASE_REQUIRED');
+  }
+  if (encryptedPkcs8) {
+    let plain: Buffer | undefined;
+    try {
+      plain = yield* decryptPkcs8(encryptedPkcs8, passphrase ?? '');
+    } catch (error) {
+      if (error instanceof WrongPasswordError) {
+        throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
+      }
+      if (error instanceof DerError || error instanceof DerivationLimitError) {
+        throw keyError(file, `cannot read the encrypted private key: ${error.message}`);
+      }
+      throw error;
+    }
+    if (plain) {
+      try {
+        return createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' });
+      } catch {
+        // Decrypted but not a key: what a wrong passphrase gives when the padding happened to fit.
+        throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
+      }
+    }
   }
   let lastError: unknown;
   for (const candidate of candidates) {
@@ -325,9 +372,40 @@ export function readKey(data: Buffer | string, passphrase?: string, file = 'key'
     }
   }
   if (encrypted) throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
-  const reason =
-    lastError instanceof Error ? lastError.message.replace(/^error:[0-9A-F]+:/, '') : String(lastError);
-  throw keyError(file, `not a readable private key (${reason})`);
+  throw keyError(file, `not a readable private key (${opensslReason(lastError)})`);
+}
+
+function keyLimitError(error: unknown, file: string): unknown {
+  if (error instanceof DerivationLimitError) {
+    return keyError(file, `cannot read the encrypted private key: ${error.message}`);
+  }
+  return error;
+}
+
+/**
+ * Read a private key from PEM (PKCS#8, PKCS#1, SEC1, legacy encrypted, encrypted PKCS#8) or DER.
+ * A wrong or missing passphrase is one clear UserError naming the file. An encrypted PKCS#8 key is
+ * derived inline within the bounds of key-derivation.ts; the api uses readKeyAsync.
+ */
+export function readKey(data: Buffer | string, passphrase?: string, file = 'key'): KeyObject {
+  try {
+    return deriveAllSync(readKeyReader(data, passphrase, file));
+  } catch (error) {
+    throw keyLimitError(error, file);
+  }
+}
+
+/** readKey with the key derivation of an encrypted PKCS#8 off the event loop. */
+export async function readKeyAsync(
+  data: Buffer | string,
+  passphrase?: string,
+  file = 'key',
+): Promise<KeyObject> {
+  try {
+    return await deriveAll(readKeyReader(data, passphrase, file));
+  } catch (error) {
+    throw keyLimitError(error, file);
+  }
 }
 
 /** True when the private key belongs to the certificate's public key. */

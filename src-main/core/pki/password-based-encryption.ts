@@ -2,7 +2,7 @@
  * Password-based encryption used inside PKCS#12 and encrypted PKCS#8: PBES2 (PBKDF2 + AES/3DES)
  * and the legacy PKCS#12 PBE schemes (3DES, RC2) with the PKCS#12 key derivation (RFC 7292 B.2).
  */
-import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import {
   DerError,
   TAG,
@@ -13,22 +13,13 @@ import {
   oid,
   readIntegerBytes,
   readOid,
+  readSmallInt,
   seq,
 } from './der.js';
+import { bmpPassword, checkIterations, type Deriving } from './key-derivation.js';
 import type { Der } from './der.js';
 import { OID } from './oids.js';
 import { rc2CbcDecrypt } from './rc2.js';
-
-/** Above this, a file could make us spin for minutes. OpenSSL writes 2048. */
-const MAX_ITERATIONS = 10_000_000;
-
-const HASH_BLOCK: Record<string, { u: number; v: number }> = {
-  sha1: { u: 20, v: 64 },
-  sha224: { u: 28, v: 64 },
-  sha256: { u: 32, v: 64 },
-  sha384: { u: 48, v: 128 },
-  sha512: { u: 64, v: 128 },
-};
 
 export const DIGEST_BY_OID: Record<string, string> = {
   [OID.sha1]: 'sha1',
@@ -60,61 +51,27 @@ const LEGACY_PBE: Record<string, { cipher: string; keyLength: number; rc2Bits?: 
   [OID.pbeWithSHAAnd40BitRC2CBC]: { cipher: 'rc2', keyLength: 5, rc2Bits: 40 },
 };
 
-/** The password as PKCS#12 wants it: BMPString (UTF-16BE) with a two-byte terminator. */
-export function bmpPassword(password: string): Buffer {
-  const out = Buffer.alloc((password.length + 1) * 2);
-  for (let i = 0; i < password.length; i++) out.writeUInt16BE(password.charCodeAt(i), i * 2);
-  return out;
-}
-
-/** RFC 7292 appendix B.2: id 1 = key, 2 = IV, 3 = MAC key. */
-export function pkcs12Kdf(
-  hash: string,
-  password: Buffer,
-  salt: Buffer,
-  id: number,
-  iterations: number,
-  size: number,
-): Buffer {
-  const block = HASH_BLOCK[hash];
-  if (!block) throw new DerError(`unsupported PKCS#12 digest ${hash}`);
-  const { u, v } = block;
-  const d = Buffer.alloc(v, id);
-  const fill = (data: Buffer): Buffer => {
-    if (data.length === 0) return Buffer.alloc(0);
-    const length = v * Math.ceil(data.length / v);
-    const out = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) out[i] = data[i % data.length]!;
-    return out;
-  };
-  const i = Buffer.concat([fill(salt), fill(password)]);
-  const out = Buffer.alloc(size);
-  for (let produced = 0; produced < size;) {
-    let a = createHash(hash).update(d).update(i).digest();
-    for (let r = 1; r < iterations; r++) a = createHash(hash).update(a).digest();
-    a.copy(out, produced, 0, Math.min(u, size - produced));
-    produced += u;
-    if (produced >= size) break;
-    const b = Buffer.alloc(v);
-    for (let k = 0; k < v; k++) b[k] = a[k % u]!;
-    for (let j = 0; j < i.length; j += v) {
-      let carry = 1;
-      for (let k = v - 1; k >= 0; k--) {
-        const sum = i[j + k]! + b[k]! + carry;
-        i[j + k] = sum & 0xff;
-        carry = sum >> 8;
-      }
-    }
-  }
-  return out;
-}
-
 function iterationsOf(node: Der | undefined): number {
   if (!node) return 1;
   const bytes = readIntegerBytes(node);
-  const n = bytes.length > 6 ? Infinity : parseInt(bytes.toString('hex') || '0', 16);
-  if (n < 1 || n > MAX_ITERATIONS) throw new DerError(`unreasonable iteration count ${n}`);
-  return n;
+  return checkIterations(bytes.length > 6 ? Infinity : parseInt(bytes.toString('hex') || '0', 16));
+}
+
+/**
+ * True when pbeDecrypt reads this AlgorithmIdentifier (PBES2 with PBKDF2, or a PKCS#12 PBE). Others
+ * (scrypt, PBES1) are left to OpenSSL, which bounds scrypt's memory itself.
+ */
+export function pbeHandles(algorithm: Der): boolean {
+  try {
+    const [algOidNode, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'encryption algorithm'));
+    const algOid = readOid(algOidNode!);
+    if (LEGACY_PBE[algOid]) return true;
+    if (algOid !== OID.pbes2) return false;
+    const [kdf] = children(expectTag(params, TAG.SEQUENCE, 'PBES2 parameters'));
+    return readOid(children(expectTag(kdf, TAG.SEQUENCE, 'key derivation'))[0]!) === OID.pbkdf2;
+  } catch {
+    return true; // damaged: pbeDecrypt names the fault
+  }
 }
 
 /** Thrown when decryption fails in a way that means the password is wrong. */
@@ -124,8 +81,11 @@ export class WrongPasswordError extends Error {
   }
 }
 
-/** Decrypt data protected by the AlgorithmIdentifier `algorithm` (PBES2 or a PKCS#12 PBE). */
-export function pbeDecrypt(algorithm: Der, data: Buffer, password: string): Buffer {
+/**
+ * Decrypt data protected by the AlgorithmIdentifier `algorithm` (PBES2 or a PKCS#12 PBE); yields the
+ * key derivations it needs (see key-derivation.ts).
+ */
+export function* pbeDecrypt(algorithm: Der, data: Buffer, password: string): Deriving<Buffer> {
   const [algOidNode, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'encryption algorithm'));
   const algOid = readOid(algOidNode!);
   const legacy = LEGACY_PBE[algOid];
@@ -138,8 +98,9 @@ export function pbeDecrypt(algorithm: Der, data: Buffer, password: string): Buff
     const saltBytes = expectTag(salt, TAG.OCTET_STRING, 'salt').content;
     const count = iterationsOf(iterations);
     const pw = bmpPassword(password);
-    key = pkcs12Kdf('sha1', pw, saltBytes, 1, count, legacy.keyLength);
-    iv = pkcs12Kdf('sha1', pw, saltBytes, 2, count, 8);
+    const kdf = { kind: 'pkcs12', digest: 'sha1', password: pw, salt: saltBytes, iterations: count } as const;
+    key = yield { ...kdf, id: 1, size: legacy.keyLength };
+    iv = yield { ...kdf, id: 2, size: 8 };
     cipher = legacy.cipher;
     rc2Bits = legacy.rc2Bits;
   } else if (algOid === OID.pbes2) {
@@ -153,7 +114,7 @@ export function pbeDecrypt(algorithm: Der, data: Buffer, password: string): Buff
     let prf = 'sha1';
     let keyLength: number | undefined;
     for (const part of kdfParts.slice(2)) {
-      if (part.tag === TAG.INTEGER) keyLength = iterationsOf(part);
+      if (part.tag === TAG.INTEGER) keyLength = readSmallInt(part);
       else if (part.tag === TAG.SEQUENCE) {
         const prfOid = readOid(children(part)[0]!);
         const found = HMAC_BY_OID[prfOid];
@@ -164,7 +125,18 @@ export function pbeDecrypt(algorithm: Der, data: Buffer, password: string): Buff
     const [schemeOid, ivNode] = children(expectTag(scheme, TAG.SEQUENCE, 'encryption scheme'));
     const found = CIPHER_BY_OID[readOid(schemeOid!)];
     if (!found) throw new DerError(`cipher ${readOid(schemeOid!)} is not supported (AES-CBC and 3DES are)`);
-    key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, count, keyLength ?? found.keyLength, prf);
+    // OpenSSL refuses a PBKDF2 key length other than the cipher's; so do we (it also bounds the work).
+    if (keyLength !== undefined && keyLength !== found.keyLength) {
+      throw new DerError(`PBKDF2 key length ${keyLength} does not match the cipher's ${found.keyLength}`);
+    }
+    key = yield {
+      kind: 'pbkdf2',
+      password: Buffer.from(password, 'utf8'),
+      salt,
+      iterations: count,
+      keyLength: found.keyLength,
+      digest: prf,
+    };
     iv = expectTag(ivNode, TAG.OCTET_STRING, 'IV').content;
     cipher = found.cipher;
   } else {
@@ -202,3 +174,5 @@ export function pbes2Encrypt(
   );
   return { algorithm, ciphertext };
 }
+
+export { bmpPassword };

@@ -29,13 +29,15 @@ import type { Der } from './der.js';
 import { keyMatchesSpki, privateKeyPem } from './keys.js';
 import { OID } from './oids.js';
 import {
-  DIGEST_BY_OID,
-  WrongPasswordError,
+  DerivationLimitError,
   bmpPassword,
-  pbeDecrypt,
-  pbes2Encrypt,
+  checkIterations,
+  deriveAll,
+  deriveAllSync,
   pkcs12Kdf,
-} from './password-based-encryption.js';
+  type Deriving,
+} from './key-derivation.js';
+import { DIGEST_BY_OID, WrongPasswordError, pbeDecrypt, pbes2Encrypt } from './password-based-encryption.js';
 import { toPem } from './pem.js';
 
 export interface Pkcs12Contents {
@@ -64,6 +66,11 @@ function octets(node: Der): Buffer {
   throw new DerError(`expected octets, found tag 0x${node.tag.toString(16)}`);
 }
 
+/** One level of the file, BER or DER (indefinite lengths are allowed at every level, as OpenSSL does). */
+function parseLevel(bytes: Buffer): Der {
+  return parseDer(berToDer(bytes));
+}
+
 /** ContentInfo of type data → its octets. */
 function dataContent(contentInfo: Der): Buffer {
   const [typeNode, content] = children(expectTag(contentInfo, TAG.SEQUENCE, 'ContentInfo'));
@@ -72,20 +79,66 @@ function dataContent(contentInfo: Der): Buffer {
   return octets(children(expectTag(content, 0xa0, 'content'))[0]!);
 }
 
-function verifyMac(macData: Der, authSafe: Buffer, password: string): boolean {
-  const [digestInfo, saltNode, iterNode] = children(macData);
-  const [algorithm, digestNode] = children(digestInfo!);
-  const digestOid = readOid(children(algorithm!)[0]!);
+/** A failure inside one part of the file, named for the message. */
+class PartError extends Error {
+  constructor(
+    readonly part: string,
+    readonly reason: string,
+  ) {
+    super(`${part}: ${reason}`);
+  }
+}
+
+function* inPart<T>(part: string, reader: () => Deriving<T>): Deriving<T> {
+  try {
+    return yield* reader();
+  } catch (error) {
+    if (error instanceof WrongPasswordError || error instanceof PartError || error instanceof UserError) {
+      throw error;
+    }
+    throw new PartError(part, reasonOf(error));
+  }
+}
+
+function inPartSync<T>(part: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new PartError(part, reasonOf(error));
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof DerError || error instanceof DerivationLimitError) return error.message;
+  return 'damaged or not what PKCS#12 puts there';
+}
+
+function* verifyMac(macData: Der, authSafe: Buffer, password: string): Deriving<boolean> {
+  const [digestInfo, saltNode, iterNode] = children(expectTag(macData, TAG.SEQUENCE, 'MacData'));
+  const [algorithm, digestNode] = children(expectTag(digestInfo, TAG.SEQUENCE, 'DigestInfo'));
+  const digestOid = readOid(children(expectTag(algorithm, TAG.SEQUENCE, 'digest algorithm'))[0]!);
   const hash = DIGEST_BY_OID[digestOid];
   if (!hash) throw new DerError(`MAC digest ${digestOid} is not supported`);
   const expected = expectTag(digestNode, TAG.OCTET_STRING, 'MAC digest').content;
   const salt = expectTag(saltNode, TAG.OCTET_STRING, 'MAC salt').content;
-  const iterations = iterNode ? parseInt(readIntegerBytes(iterNode).toString('hex') || '1', 16) : 1;
-  if (iterations > 10_000_000) throw new DerError(`unreasonable MAC iteration count ${iterations}`);
+  const iterBytes = iterNode ? readIntegerBytes(iterNode) : Buffer.from([1]);
+  const iterations = checkIterations(
+    iterBytes.length > 6 ? Infinity : parseInt(iterBytes.toString('hex') || '0', 16),
+  );
+  if (expected.length === 0 || expected.length > 64) throw new DerError('the MAC has a bad length');
   // OpenSSL tries the empty password both as an empty BMPString and as no password at all.
   const candidates = password === '' ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
   for (const pw of candidates) {
-    const key = pkcs12Kdf(hash, pw, salt, 3, iterations, expected.length);
+    const key = yield {
+      kind: 'pkcs12',
+      digest: hash,
+      password: pw,
+      salt,
+      id: 3,
+      iterations,
+      size: expected.length,
+    };
     const mac = createHmac(hash, key).update(authSafe).digest();
     if (mac.length === expected.length && timingSafeEqual(mac, expected)) return true;
   }
@@ -97,63 +150,92 @@ interface Bags {
   certs: Buffer[];
 }
 
-function readSafeContents(der: Buffer, password: string, bags: Bags): void {
-  for (const bag of children(expectTag(parseDer(der), TAG.SEQUENCE, 'SafeContents'))) {
-    const [idNode, valueWrapper] = children(bag);
-    const id = readOid(idNode!);
-    const value = children(expectTag(valueWrapper, 0xa0, 'bagValue'))[0]!;
-    if (id === OID.keyBag) {
-      bags.keys.push(createPrivateKey({ key: value.raw, format: 'der', type: 'pkcs8' }));
-    } else if (id === OID.pkcs8ShroudedKeyBag) {
-      const [algorithm, encrypted] = children(value);
-      const plain = pbeDecrypt(algorithm!, octets(encrypted!), password);
-      bags.keys.push(createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' }));
-    } else if (id === OID.certBag) {
-      const [certType, certValue] = children(value);
-      if (readOid(certType!) === OID.x509Certificate) bags.certs.push(octets(children(certValue!)[0]!));
-    } else if (id === OID.safeContentsBag) {
-      readSafeContents(value.raw, password, bags);
-    }
+function pkcs8Key(der: Buffer): KeyObject {
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new DerError('the private key inside is not a readable PKCS#8 key');
   }
 }
 
-/**
- * Open a PKCS#12 file. A wrong passphrase is one UserError naming the file; so is anything that is
- * not a PKCS#12 or uses an algorithm we cannot read.
- */
-export function parsePkcs12(
-  der: Buffer,
-  passphrase: string | undefined,
-  file = 'PKCS#12 file',
-): Pkcs12Contents {
+function* readSafeContents(bytes: Buffer, password: string, bags: Bags, where: string): Deriving<void> {
+  const list = children(expectTag(parseLevel(bytes), TAG.SEQUENCE, 'SafeContents'));
+  let index = 0;
+  for (const bag of list) {
+    index++;
+    const part = `${where}, bag ${index}`;
+    yield* inPart(part, function* () {
+      const [idNode, valueWrapper] = children(expectTag(bag, TAG.SEQUENCE, 'SafeBag'));
+      const id = readOid(expectTag(idNode, TAG.OID, 'bag type'));
+      const value = children(expectTag(valueWrapper, 0xa0, 'bagValue'))[0];
+      if (!value) throw new DerError('the bag is empty');
+      if (id === OID.keyBag) {
+        bags.keys.push(pkcs8Key(value.raw));
+      } else if (id === OID.pkcs8ShroudedKeyBag) {
+        const [algorithm, encrypted] = children(expectTag(value, TAG.SEQUENCE, 'EncryptedPrivateKeyInfo'));
+        if (!algorithm || !encrypted) throw new DerError('the encrypted key is incomplete');
+        const plain = yield* pbeDecrypt(algorithm, octets(encrypted), password);
+        bags.keys.push(pkcs8Key(parseLevel(plain).raw));
+      } else if (id === OID.certBag) {
+        const [certType, certValue] = children(expectTag(value, TAG.SEQUENCE, 'CertBag'));
+        if (readOid(expectTag(certType, TAG.OID, 'certificate type')) === OID.x509Certificate) {
+          bags.certs.push(octets(children(expectTag(certValue, 0xa0, 'certValue'))[0]!));
+        }
+      } else if (id === OID.safeContentsBag) {
+        yield* readSafeContents(value.raw, password, bags, part);
+      }
+    });
+  }
+}
+
+/** The reader behind parsePkcs12 and parsePkcs12Async. */
+function* readPkcs12(der: Buffer, passphrase: string | undefined, file: string): Deriving<Pkcs12Contents> {
   const password = passphrase ?? '';
-  let normalised: Buffer;
   let pfx: Der[];
   try {
-    normalised = berToDer(der);
-    pfx = children(expectTag(parseDer(normalised), TAG.SEQUENCE, 'PFX'));
+    pfx = children(expectTag(parseLevel(der), TAG.SEQUENCE, 'PFX'));
     if (pfx[0]?.tag !== TAG.INTEGER || pfx[0].content[0] !== 3) throw new DerError('version is not 3');
   } catch (error) {
-    throw new UserError(`${file}: not a PKCS#12 file (${(error as Error).message})`, 'BAD_PKCS12', { file });
+    throw new UserError(`${file}: not a PKCS#12 file (${reasonOf(error)})`, 'BAD_PKCS12', { file });
   }
   const bags: Bags = { keys: [], certs: [] };
   try {
-    const authSafe = dataContent(pfx[1]!);
-    if (pfx[2] && !verifyMac(pfx[2], authSafe, password)) throw new WrongPasswordError();
-    for (const info of children(expectTag(parseDer(authSafe), TAG.SEQUENCE, 'AuthenticatedSafe'))) {
-      const [typeNode, content] = children(info);
-      const type = readOid(typeNode!);
+    const authSafe = inPartSync('authenticated safe', () =>
+      dataContent(expectTag(pfx[1], TAG.SEQUENCE, 'authSafe')),
+    );
+    if (pfx[2]) {
+      const ok = yield* inPart('MAC', () => verifyMac(pfx[2]!, authSafe, password));
+      if (!ok) throw new WrongPasswordError();
+    }
+    const infos = inPartSync('authenticated safe', () =>
+      children(expectTag(parseLevel(authSafe), TAG.SEQUENCE, 'AuthenticatedSafe')),
+    );
+    let index = 0;
+    for (const info of infos) {
+      index++;
+      const part = `safe ${index}`;
+      const [type, content] = inPartSync(part, () => {
+        const [typeNode, inner] = children(expectTag(info, TAG.SEQUENCE, 'ContentInfo'));
+        return [readOid(expectTag(typeNode, TAG.OID, 'content type')), inner] as const;
+      });
       if (type === OID.data) {
-        readSafeContents(dataContent(info), password, bags);
+        const data = inPartSync(part, () => dataContent(info));
+        yield* readSafeContents(data, password, bags, part);
       } else if (type === OID.encryptedData) {
-        const encryptedData = children(children(expectTag(content, 0xa0, 'content'))[0]!);
-        const [, algorithm, encrypted] = children(
-          expectTag(encryptedData[1], TAG.SEQUENCE, 'EncryptedContentInfo'),
-        );
-        if (!encrypted) continue;
-        readSafeContents(pbeDecrypt(algorithm!, octets(encrypted), password), password, bags);
+        const plain = yield* inPart(part, function* () {
+          const encryptedData = children(
+            expectTag(children(expectTag(content, 0xa0, 'content'))[0], TAG.SEQUENCE, 'EncryptedData'),
+          );
+          const [, algorithm, encrypted] = children(
+            expectTag(encryptedData[1], TAG.SEQUENCE, 'EncryptedContentInfo'),
+          );
+          if (!algorithm) throw new DerError('no encryption algorithm');
+          if (!encrypted) return undefined;
+          return yield* pbeDecrypt(algorithm, octets(encrypted), password);
+        });
+        if (plain) yield* readSafeContents(plain, password, bags, part);
       } else {
-        throw new DerError(`content type ${type} (public-key protected PKCS#12) is not supported`);
+        throw new PartError(part, `content type ${type} (public-key protected PKCS#12) is not supported`);
       }
     }
   } catch (error) {
@@ -167,10 +249,13 @@ export function parsePkcs12(
       );
     }
     if (error instanceof UserError) throw error;
-    throw new UserError(`${file}: cannot read the PKCS#12 file (${(error as Error).message})`, 'BAD_PKCS12', {
-      file,
-    });
+    const where = error instanceof PartError ? error.message : reasonOf(error);
+    throw new UserError(`${file}: cannot read the PKCS#12 file: ${where}`, 'BAD_PKCS12', { file });
   }
+  return contentsOf(bags, file);
+}
+
+function contentsOf(bags: Bags, file: string): Pkcs12Contents {
   if (bags.certs.length === 0)
     throw new UserError(`${file}: the PKCS#12 file holds no certificate`, 'BAD_PKCS12', { file });
   if (bags.keys.length > 1)
@@ -179,7 +264,7 @@ export function parsePkcs12(
       'BAD_PKCS12',
       { file },
     );
-  const certs = bags.certs.map((c) => readCertificate(c, file));
+  const certs = bags.certs.map((c, i) => readCertificate(c, `${file}: certificate ${i + 1}`));
   const key = bags.keys[0];
   let leafIndex = 0;
   if (key) {
@@ -209,6 +294,44 @@ export function parsePkcs12(
     certPem: toPem(leaf.der, 'CERTIFICATE'),
     chainPems: chain.map((c) => toPem(c.der, 'CERTIFICATE')),
   };
+}
+
+/** A limit breached while deriving keys (DerivationBudget), as the one-line UserError of the file. */
+function limitError(error: unknown, file: string): unknown {
+  if (error instanceof DerivationLimitError) {
+    return new UserError(`${file}: cannot read the PKCS#12 file: ${error.message}`, 'BAD_PKCS12', { file });
+  }
+  return error;
+}
+
+/**
+ * Open a PKCS#12 file. A wrong passphrase is one UserError naming the file; so is anything that is
+ * not a PKCS#12 or uses an algorithm we cannot read, or asks for more key-derivation work than the
+ * bounds of key-derivation.ts. Derives inline: the api and the apps use parsePkcs12Async.
+ */
+export function parsePkcs12(
+  der: Buffer,
+  passphrase: string | undefined,
+  file = 'PKCS#12 file',
+): Pkcs12Contents {
+  try {
+    return deriveAllSync(readPkcs12(der, passphrase, file));
+  } catch (error) {
+    throw limitError(error, file);
+  }
+}
+
+/** parsePkcs12 with every key derivation off the event loop. */
+export async function parsePkcs12Async(
+  der: Buffer,
+  passphrase: string | undefined,
+  file = 'PKCS#12 file',
+): Promise<Pkcs12Contents> {
+  try {
+    return await deriveAll(readPkcs12(der, passphrase, file));
+  } catch (error) {
+    throw limitError(error, file);
+  }
 }
 
 export interface Pkcs12Input {

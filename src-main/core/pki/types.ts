@@ -103,10 +103,14 @@ export interface IssueOptions {
 export interface IssueBatchOptions {
   ca: string;
   profile: Profile;
-  /** Workspace names, also used as CNs (device ids). */
+  /** Device ids: the CNs, and the workspace names (after `prefix`). */
   names: string[];
   keyType?: KeyType;
   days?: number;
+  /** Put before each device id to make its workspace name (`plant1-` → `plant1-dev-7`); the CN stays the id. */
+  prefix?: string;
+  /** Called as keys are made (done of total), at most every 100 certificates and at the end. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SignCsrOptions {

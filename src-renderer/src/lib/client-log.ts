@@ -21,6 +21,30 @@ export function topicTest(text: string): (topic: string) => boolean {
   return (topic) => topic.includes(trimmed);
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** A message's payload as text (base64 on the wire; undecodable bytes become U+FFFD). */
+export function payloadText(message: Pick<WireMessage, 'payload'>): string {
+  const binary = atob(message.payload);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return utf8.decode(bytes);
+}
+
+/**
+ * The log's filter as its box says, "topic or text": with + or # an MQTT topic filter; otherwise text
+ * found in the topic or in the payload (case-insensitive).
+ */
+export function messageTest(text: string): (message: Pick<WireMessage, 'topic' | 'payload'>) => boolean {
+  const trimmed = text.trim();
+  if (!trimmed) return () => true;
+  if (trimmed.includes('+') || trimmed.includes('#'))
+    return (message) => topicMatches(trimmed, message.topic);
+  const needle = trimmed.toLowerCase();
+  return (message) =>
+    message.topic.toLowerCase().includes(needle) || payloadText(message).toLowerCase().includes(needle);
+}
+
 /**
  * The renderer's copy of one connection's message log: a ring buffer bounded by `capacity` (the same
  * size as the main process keeps), plus the subset that matches the topic filter. Plain objects, not
@@ -33,7 +57,7 @@ export class MessageStore {
   /** Matching messages, oldest first, from `matchStart` on (compacted now and then). */
   private matches: WireMessage[] = [];
   private matchStart = 0;
-  private test: (topic: string) => boolean = () => true;
+  private test: (message: WireMessage) => boolean = () => true;
   private filterText = '';
   /** Highest id seen (events and pages may overlap). */
   lastId = 0;
@@ -90,7 +114,7 @@ export class MessageStore {
         this.start = (this.start + 1) % this.capacity;
         this.dropped++;
       }
-      if (this.filterText && this.test(message.topic)) this.matches.push(message);
+      if (this.filterText && this.test(message)) this.matches.push(message);
     }
     if (this.filterText && added > 0) this.trimMatches();
     if (added > 0 || skipped > 0) this.version++;
@@ -109,13 +133,13 @@ export class MessageStore {
 
   setFilter(text: string): void {
     this.filterText = text.trim();
-    this.test = topicTest(this.filterText);
+    this.test = messageTest(this.filterText);
     this.matches = [];
     this.matchStart = 0;
     if (this.filterText) {
       for (let i = 0; i < this.count; i++) {
         const message = this.ring[(this.start + i) % this.capacity]!;
-        if (this.test(message.topic)) this.matches.push(message);
+        if (this.test(message)) this.matches.push(message);
       }
     }
     this.version++;
