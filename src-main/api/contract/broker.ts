@@ -9,6 +9,7 @@ import type {
   ConnectedClient,
   ListenerStatus,
 } from '../../core/broker/index.js';
+import { brokerSettingsMethods, type BrokerSettingsEvents } from './broker-settings.js';
 
 export interface BrokerIssue {
   /** `file:line: message`. */
@@ -81,9 +82,10 @@ export const brokerMethods = {
     returns<BrokerEvent[]>(),
     { readonly: true, example: {} },
   ),
+  ...brokerSettingsMethods,
 };
 
-export interface BrokerEvents extends BrokerBridgeEvents {
+export interface BrokerEvents extends BrokerBridgeEvents, BrokerSettingsEvents {
   /** One entry of the broker's event log, as it happens. */
   'broker.event': BrokerEvent;
   /** The broker started, stopped, or a client came or went. */
