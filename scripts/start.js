@@ -7,6 +7,23 @@ import { ensureBuilt } from './ensure-built.js';
 
 const electronDir = join('node_modules', 'electron');
 
+// Electron's package (45) needs a newer Node than the rest of the project for its binary installer:
+// say so in one line instead of failing inside it.
+function nodeNeeded() {
+  let range = '';
+  try {
+    range = JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')).engines?.node ?? '';
+  } catch {
+    return undefined;
+  }
+  const need = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(range);
+  if (!need) return undefined;
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const [needMajor, needMinor] = [Number(need[1]), Number(need[2])];
+  const ok = major > needMajor || (major === needMajor && minor >= needMinor);
+  return ok ? undefined : `${needMajor}.${needMinor}`;
+}
+
 function binaryPath() {
   const pathFile = join(electronDir, 'path.txt');
   if (!existsSync(pathFile)) return undefined;
@@ -16,6 +33,13 @@ function binaryPath() {
 
 let binary = binaryPath();
 if (!binary) {
+  const tooOld = nodeNeeded();
+  if (tooOld) {
+    console.error(
+      `npm start needs Node ≥ ${tooOld} to fetch Electron's binary (this is Node ${process.versions.node}); \`npm run serve\` runs the same app in your browser on Node ≥ 20.19.`,
+    );
+    process.exit(1);
+  }
   console.log('Fetching the Electron binary (first start only)…');
   const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
     stdio: ['inherit', 'inherit', 'pipe'],
