@@ -3,7 +3,11 @@
 // page and the main process, for several log sizes: memory must follow the log size, not the number
 // of messages received. Needs `npm run build` (or `npx electron-vite build`) for out/renderer.
 //
-//   node bench/client-log.js [--rate 10000] [--seconds 12] [--sizes 10000,100000]
+// Two modes: `log` (the message log alone, as the view opens) and `tree-chart` (a second, idle connection
+// so the merged tree exists; the flooded connection's Topics tab open with every branch expanded and a
+// topic's details shown, and the merged view's chart of one topic's $.celsius drawing).
+//
+//   node bench/client-log.js [--rate 10000] [--seconds 12] [--sizes 10000,100000] [--modes log,tree-chart]
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +22,7 @@ const arg = (name, fallback) => {
 const RATE = Number(arg('rate', '10000'));
 const SECONDS = Number(arg('seconds', '12'));
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
+const MODES = arg('modes', 'log,tree-chart').split(',');
 const PAYLOAD = JSON.stringify({ device: 'device-1', celsius: 21.5, humidity: 40, seq: 0 });
 
 if (
@@ -47,7 +52,7 @@ function freePort() {
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-async function scenario(logSize) {
+async function scenario(logSize, mode) {
   const dir = mkdtempSync(join(tmpdir(), 'mts-bench-client-'));
   const broker = await Aedes.createBroker({ drainTimeout: 5000 });
   const brokerServer = createServer(broker.handle);
@@ -81,6 +86,31 @@ async function scenario(logSize) {
   });
   await service.invoke('client.subscribe', { id: session.id, filters: [{ filter: 'load/#', qos: 0 }] });
   await page.waitForSelector('[data-session="flood"] .state:text("connected")');
+  if (mode === 'tree-chart') {
+    await service.invoke('client.connect', {
+      profile: { name: 'idle', url: `mqtt://127.0.0.1:${brokerPort}` },
+    });
+    await page.waitForSelector('[data-session="idle"] .state:text("connected")');
+    // Some messages first, so there is a tree to open and a topic to chart.
+    const warm = mqtt.connect(`mqtt://127.0.0.1:${brokerPort}`, { clientId: 'bench-warm' });
+    await new Promise((r) => warm.once('connect', r));
+    for (let i = 0; i < 100; i++) warm.publish(`load/${i % 50}`, PAYLOAD);
+    await new Promise((r) => warm.end(false, {}, r));
+    const pane = page.locator('[data-session="flood"]');
+    await pane.getByRole('tab', { name: 'Topics' }).click();
+    await pane
+      .locator('[data-topic="load/7"]')
+      .waitFor({ state: 'attached' })
+      .catch(() => undefined);
+    await pane.getByRole('button', { name: 'Expand all' }).click();
+    await pane.locator('[data-topic="load/7"]').click();
+    const all = page.getByRole('region', { name: 'All connections', exact: true });
+    await all.getByRole('tab', { name: 'Charts' }).click();
+    await all.locator('input[name="chartTopic"]').fill('load/7');
+    await all.locator('input[name="chartPath"]').fill('$.celsius');
+    await all.getByRole('button', { name: 'Add series' }).click();
+    await all.locator('[data-series="load/7 $.celsius"]').waitFor();
+  }
 
   // Frame times in the page, recorded with requestAnimationFrame.
   await page.evaluate(() => {
@@ -108,7 +138,8 @@ async function scenario(logSize) {
   const started = Date.now();
   let sent = 0;
   const samples = [];
-  const viewport = '[data-session="flood"] .viewport';
+  const viewport =
+    mode === 'tree-chart' ? '[data-session="flood"] [role="tree"]' : '[data-session="flood"] .viewport';
   await new Promise((resolve) => {
     const timer = setInterval(() => {
       const elapsed = (Date.now() - started) / 1000;
@@ -145,13 +176,20 @@ async function scenario(logSize) {
     window.__run = false;
     return window.__frames;
   });
-  const shown = await page.textContent('[data-session="flood"] .count');
+  const shown =
+    mode === 'tree-chart'
+      ? await page.textContent('[data-session="flood"] .tree .count')
+      : await page.textContent('[data-session="flood"] .count');
+  const draws =
+    mode === 'tree-chart'
+      ? await page.getAttribute('[aria-label="All connections"] [data-draws]', 'data-draws').catch(() => null)
+      : null;
   global.gc?.();
   const after = { page: await heap(), main: mainMemory() };
   // Typing a topic filter over the whole log: time until the next frames are painted.
   const filterMs = {};
   const filterCounts = {};
-  for (const text of ['load/7', '+/13', '']) {
+  for (const text of mode === 'tree-chart' ? [] : ['load/7', '+/13', '']) {
     filterMs[text || '(none)'] = await page.evaluate(async (value) => {
       const input = document.querySelector('[data-session="flood"] input[type="search"]');
       const t0 = performance.now();
@@ -175,6 +213,9 @@ async function scenario(logSize) {
   await new Promise((r) => broker.close(r));
   rmSync(dir, { recursive: true, force: true });
   return {
+    mode,
+    draws,
+    samples,
     logSize,
     sent,
     received: page1.received,
@@ -203,23 +244,23 @@ console.log(
   `client message log: ${RATE} msg/s for ${SECONDS} s into one connection, Client view open in Chromium`,
 );
 const results = [];
-for (const size of SIZES) results.push(await scenario(size));
+for (const mode of MODES) for (const size of SIZES) results.push(await scenario(size, mode));
 console.log('');
 console.log(
-  '| log size | sent | received | kept | delivered/s | frames | p50 ms | p95 ms | p99 ms | max ms | frames >50 ms | page heap MB (start → peak → end) | main heap+external MB (start → end) | filter "load/7" / "+/13" / none, ms |',
+  '| view | log size | sent | received | kept | delivered/s | frames | p50 ms | p95 ms | p99 ms | max ms | frames >50 ms | page heap MB (start → peak → end) | main heap+external MB (start → end) | filter "load/7" / "+/13" / none, ms |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   console.log(
-    `| ${r.logSize.toLocaleString()} | ${r.sent.toLocaleString()} | ${r.received.toLocaleString()} | ${r.kept.toLocaleString()} | ${r.rate.toLocaleString()} | ${r.frames} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(0)} | ${r.long} | ${mb(r.pageBefore)} → ${mb(r.pagePeak)} → ${mb(r.pageAfter)} | ${mb(r.mainBefore)} → ${mb(r.mainAfter)} | ${Object.values(
-      r.filterMs,
-    )
-      .map((v) => v.toFixed(0))
-      .join(' / ')} |`,
+    `| ${r.mode} | ${r.logSize.toLocaleString()} | ${r.sent.toLocaleString()} | ${r.received.toLocaleString()} | ${r.kept.toLocaleString()} | ${r.rate.toLocaleString()} | ${r.frames} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(0)} | ${r.long} | ${mb(r.pageBefore)} → ${mb(r.pagePeak)} → ${mb(r.pageAfter)} | ${mb(r.mainBefore)} → ${mb(r.mainAfter)} | ${
+      Object.values(r.filterMs)
+        .map((v) => v.toFixed(0))
+        .join(' / ') || '—'
+    } |`,
   );
 }
 for (const r of results) {
   console.log(
-    `log ${r.logSize}: view says "${r.shown}"; filters: ${JSON.stringify(r.filterCounts)}${r.errors.length ? `; page errors: ${r.errors.join('; ')}` : ''}`,
+    `${r.mode} ${r.logSize}: view says "${r.shown}"; page heap every 3 s: ${r.samples.map(mb).join(', ')} MB${r.draws ? `; chart redrawn ${r.draws} times` : ''}; filters: ${JSON.stringify(r.filterCounts)}${r.errors.length ? `; page errors: ${r.errors.join('; ')}` : ''}`,
   );
 }

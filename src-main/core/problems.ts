@@ -28,6 +28,7 @@ export const PROBLEM_CODES = [
   'HOST_NOT_FOUND',
   'CRL_EXPIRED',
   'CRL_NOT_YET_VALID',
+  'PEER_MISBEHAVING',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

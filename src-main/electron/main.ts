@@ -6,6 +6,7 @@ import { resolveWorkspaceDir } from '../core/workspace/default-dir.js';
 import { registerIpcBridge } from './ipc-bridge.js';
 import { createMainWindow } from './window.js';
 import { appMenu } from './menu.js';
+import { trustedUrlCheck } from './trusted-url.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const preload = join(here, '../preload/index.cjs');
@@ -14,10 +15,7 @@ const devUrl = process.env.ELECTRON_RENDERER_URL;
 
 app.enableSandbox();
 
-function isTrustedUrl(url: string): boolean {
-  if (devUrl && url.startsWith(devUrl)) return true;
-  return url.startsWith('file://') && url.includes('/renderer/index.html');
-}
+const isTrustedUrl = trustedUrlCheck(rendererIndex, devUrl);
 
 void app.whenReady().then(() => {
   const service = new ApiService({

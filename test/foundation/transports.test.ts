@@ -4,6 +4,7 @@ import { ApiService } from '../../src-main/api/service.js';
 import { apiMethods } from '../../src-main/api/contract/index.js';
 import type { MethodSpec } from '../../src-main/api/contract/method.js';
 import { startServe, type RunningServe } from '../../src-main/serve/server.js';
+import { trustedUrlCheck } from '../../src-main/electron/trusted-url.js';
 import { ipcClient, wsClient } from '../helpers/transports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { ROOT } from '../helpers/run.js';
@@ -113,13 +114,41 @@ describe('one contract, two transports', () => {
     expect(seen.sort()).toEqual(['ipc:hello', 'ws:hello']);
   });
 
-  it('the IPC bridge refuses calls from frames other than the app page', async () => {
-    const foreign = ipcClient(service, 'https://evil.example/');
-    try {
-      const r = await foreign.transport.call('app.info', {});
-      expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    } finally {
-      foreign.close();
+  it("the IPC bridge (with the app's own trust check) refuses calls from frames other than the app page", async () => {
+    for (const url of [
+      'https://evil.example/',
+      'file:///tmp/downloads/renderer/index.html',
+      'file:///app/out/renderer/index.html.evil',
+      'file:///app/out/renderer/index.html?x=1',
+      'file://evil.example/app/out/renderer/index.html',
+      'file:///app/out/other/renderer/index.html',
+      'about:blank',
+      'not a url',
+    ]) {
+      const foreign = ipcClient(service, url);
+      try {
+        const r = await foreign.transport.call('app.info', {});
+        expect(r, url).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      } finally {
+        foreign.close();
+      }
     }
+    const own = ipcClient(service, 'file:///app/out/renderer/index.html#/broker');
+    try {
+      expect(await own.transport.call('app.info', {})).toMatchObject({ ok: true });
+    } finally {
+      own.close();
+    }
+  });
+
+  it("the app's trust check: the dev server by origin only, never a look-alike", () => {
+    const trusted = trustedUrlCheck('/app/out/renderer/index.html', 'http://localhost:5173');
+    expect(trusted('http://localhost:5173/')).toBe(true);
+    expect(trusted('http://localhost:5173/#/acl')).toBe(true);
+    expect(trusted('http://localhost:51730/')).toBe(false);
+    expect(trusted('http://localhost:5173.evil.example/')).toBe(false);
+    expect(trusted('https://evil.example/?http://localhost:5173')).toBe(false);
+    expect(trusted('file:///app/out/renderer/index.html')).toBe(true);
+    expect(trustedUrlCheck('/app/out/renderer/index.html')('http://localhost:5173/')).toBe(false);
   });
 });

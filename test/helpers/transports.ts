@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import type { ApiService } from '../../src-main/api/service.js';
 import { registerIpcBridge, type IpcMainLike } from '../../src-main/electron/ipc-bridge.js';
+import { trustedUrlCheck } from '../../src-main/electron/trusted-url.js';
 import { IPC_CALL, IPC_EVENT } from '../../src-main/api/wire.js';
 import { ipcTransport } from '../../src-renderer/src/api/ipc-transport.js';
 import { wsTransport } from '../../src-renderer/src/api/ws-transport.js';
@@ -9,7 +10,8 @@ import { ApiClient } from '../../src-renderer/src/api/client.js';
 import type { RunningServe } from '../../src-main/serve/server.js';
 import type { ApiResponse } from '../../src-main/api/contract/index.js';
 
-const TRUSTED_URL = 'file:///app/out/renderer/index.html';
+export const APP_INDEX = '/app/out/renderer/index.html';
+const TRUSTED_URL = 'file:///app/out/renderer/index.html#/start';
 
 /**
  * The Electron transport without Electron: our real IPC bridge registered on an in-process stand-in for
@@ -24,7 +26,8 @@ export function ipcClient(service: ApiService, frameUrl = TRUSTED_URL) {
     handle: (channel, listener) => handlers.set(channel, listener),
     removeHandler: (channel) => handlers.delete(channel),
   };
-  const bridge = registerIpcBridge(ipcMain, service, (url) => url === TRUSTED_URL);
+  // The app's own trust check (src-main/electron/main.ts uses the same function).
+  const bridge = registerIpcBridge(ipcMain, service, trustedUrlCheck(APP_INDEX));
   const webContents = new EventEmitter();
   const detach = bridge.attach({
     send: (channel, ...args) => webContents.emit(channel, ...args),

@@ -1,6 +1,7 @@
 // The broker domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
+import { brokerBridgeMethods, type BrokerBridgeEvents } from './broker-bridges.js';
 import type { LanCertificateGap } from '../../core/broker/lan-certificate.js';
 import type {
   BrokerEvent,
@@ -8,6 +9,7 @@ import type {
   ConnectedClient,
   ListenerStatus,
 } from '../../core/broker/index.js';
+import { brokerSettingsMethods, type BrokerSettingsEvents } from './broker-settings.js';
 
 export interface BrokerIssue {
   /** `file:line: message`. */
@@ -38,6 +40,7 @@ export interface BrokerStatus {
 }
 
 export const brokerMethods = {
+  ...brokerBridgeMethods,
   'broker.status': method(z.object({}).strict(), returns<BrokerStatus>(), { readonly: true, example: {} }),
   'broker.start': method(
     z
@@ -79,9 +82,10 @@ export const brokerMethods = {
     returns<BrokerEvent[]>(),
     { readonly: true, example: {} },
   ),
+  ...brokerSettingsMethods,
 };
 
-export interface BrokerEvents {
+export interface BrokerEvents extends BrokerBridgeEvents, BrokerSettingsEvents {
   /** One entry of the broker's event log, as it happens. */
   'broker.event': BrokerEvent;
   /** The broker started, stopped, or a client came or went. */

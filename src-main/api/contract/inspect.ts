@@ -97,6 +97,8 @@ const mqtt = z.union([
       clientId: z.string().max(65535).optional(),
       username: z.string().max(65535).optional(),
       password: z.string().max(65535).optional(),
+      /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
+      protocolVersion: z.union([z.literal(4), z.literal(5)]).optional(),
     })
     .strict(),
 ]);

@@ -1,5 +1,7 @@
 import { brokerMethods, type BrokerIssue, type BrokerStatus } from '../contract/broker.js';
 import type { Handlers, ServiceContext } from './handler.js';
+import { brokerBridgeHandlers, withInspectParams } from './broker-bridges.js';
+import { brokerSettingsHandlers } from './broker-settings.js';
 import {
   loadConfFile,
   loadWorkspaceBrokerConf,
@@ -42,6 +44,8 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   let startedAt: string | undefined;
   let lastError: BrokerStatus['lastError'];
   let statusTimer: NodeJS.Timeout | undefined;
+  /** The conf the broker runs (for the settings view to say what a save changes for it). */
+  let runningConf: MosquittoConf | undefined;
 
   /** A broken options file must not hide the status: the default then, and the error at start. */
   const reasonStringsSetting = (): boolean => {
@@ -99,6 +103,8 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   });
 
   return {
+    ...brokerBridgeHandlers(ctx, () => broker),
+    ...brokerSettingsHandlers(ctx, () => (broker && source === 'workspace' ? runningConf : undefined)),
     'broker.status': () => status(),
 
     'broker.lanCheck': () => {
@@ -133,6 +139,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         }
         const started = await startBroker(loaded.conf, {
           baseDir: loaded.baseDir,
+          onBridgeChange: (bridge) => ctx.emit('broker.bridge', withInspectParams(ctx.workspace, bridge)),
           // The workspace broker stays on this machine unless opened to the LAN; a conf decides itself.
           defaultBind: params.config || params.lan ? 'any' : 'loopback',
           reasonStrings: readLocalOptions(ctx.workspace).reasonStrings,
@@ -143,6 +150,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         });
         broker = started;
         lastBroker = started;
+        runningConf = loaded.conf;
         source = params.config ? 'file' : 'workspace';
         config = loaded.conf.source?.file;
         startedAt = new Date().toISOString();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { InspectProbeParams, InspectResult } from '../../api/contract/inspect.js';
+import { connackCode } from '../../core/inspect/index.js';
 import { PROBLEM_CODES } from '../../core/problems.js';
 import { UserError } from '../../core/user-error.js';
 import type { CliContext, Command } from '../command.js';
@@ -93,13 +94,19 @@ async function probeParams(ctx: CliContext, target: string): Promise<InspectProb
   const username = ctx.option('username');
   const passwordFile = ctx.option('password-file');
   const clientId = ctx.option('client-id');
+  const mqttVersion = ctx.option('mqtt-version');
+  if (mqttVersion !== undefined && mqttVersion !== '3.1.1' && mqttVersion !== '5') {
+    throw new UsageError(`--mqtt-version must be 3.1.1 or 5, not '${mqttVersion}'`);
+  }
   if (
     ctx.values.mqtt === true ||
     username !== undefined ||
     passwordFile !== undefined ||
-    clientId !== undefined
+    clientId !== undefined ||
+    mqttVersion !== undefined
   ) {
     params.mqtt = {
+      ...(mqttVersion === '5' ? { protocolVersion: 5 as const } : {}),
       ...(clientId !== undefined ? { clientId } : {}),
       ...(username !== undefined ? { username } : {}),
       ...(passwordFile !== undefined ? { password: readSecret(passwordFile, 'password file') } : {}),
@@ -156,9 +163,16 @@ function printHuman(ctx: CliContext, result: InspectResult): void {
     ctx.out(`client certificate: requested (${names}); ours: ${verdict}`);
   }
   if (result.mqtt) {
-    ctx.out(
-      `MQTT: ${result.mqtt.returnCode !== null ? `CONNACK ${result.mqtt.returnCode} (${result.mqtt.result})` : result.mqtt.result}`,
-    );
+    const mqtt = result.mqtt;
+    if (mqtt.protocolVersion === 5) {
+      ctx.out(
+        `MQTT 5: ${mqtt.returnCode !== null ? `${connackCode(mqtt.returnCode, 5)} (${mqtt.result})` : mqtt.result}${mqtt.reasonString !== undefined ? `, reason string "${mqtt.reasonString}"` : ''}`,
+      );
+    } else {
+      ctx.out(
+        `MQTT: ${mqtt.returnCode !== null ? `CONNACK ${mqtt.returnCode} (${mqtt.result})` : mqtt.result}`,
+      );
+    }
   }
   for (const problem of result.problems) {
     ctx.out(`${problem.code}: ${problem.message}`);
@@ -184,7 +198,7 @@ export const inspectCommands: Command[] = [
     name: 'inspect',
     summary: 'Probe a broker: the TLS handshake both ways, the chain as sent, and what is wrong with the fix',
     usage:
-      'HOST:PORT [--ca FILE] [--servername NAME] [--alpn PROTO] [--cert FILE --key FILE] [--tls-min 1.2|1.3] [--mqtt] [--json]',
+      'HOST:PORT [--ca FILE] [--servername NAME] [--alpn PROTO] [--cert FILE --key FILE] [--tls-min 1.2|1.3] [--mqtt] [--mqtt-version 3.1.1|5] [--json]',
     options: {
       ca: {
         type: 'string',
@@ -222,7 +236,13 @@ export const inspectCommands: Command[] = [
       crl: { type: 'string', value: 'FILE', description: "CRL(s) to check the server's chain against" },
       mqtt: {
         type: 'boolean',
-        description: 'send an MQTT 3.1.1 CONNECT after the handshake and report the CONNACK',
+        description: 'send an MQTT CONNECT after the handshake and report the CONNACK',
+      },
+      'mqtt-version': {
+        type: 'string',
+        value: '3.1.1|5',
+        description:
+          'MQTT version of that CONNECT (default 3.1.1; 5 shows the reason code and Reason String; implies --mqtt)',
       },
       username: { type: 'string', value: 'U', description: 'MQTT username (implies --mqtt)' },
       'password-file': {

@@ -29,3 +29,16 @@ export {
 } from './local-options.js';
 export { loadConfFile, loadWorkspaceBrokerConf, WORKSPACE_BROKER_CONF } from './workspace-settings.js';
 export { includeDirReader } from '../conf/index.js';
+export {
+  planBrokerSettings,
+  saveBrokerSettings,
+  type SettingsChange,
+  type SettingsFile,
+  type SettingsIssue,
+  type SettingsPlan,
+  type PasswordChange,
+  type PskChange,
+} from './settings-plan.js';
+export { readBrokerSettings, type BrokerSettingsView } from './settings-view.js';
+export { describeSettingsReload, type SettingsReload } from './settings-reload.js';
+export { listenerCommands, shellQuote, type ListenerCommands } from './listener-commands.js';

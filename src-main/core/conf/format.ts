@@ -73,9 +73,25 @@ const LISTENER_FIELD_ORDER: Array<keyof ListenerSettings> = [
   'useIdentityAsUsername',
   'useSubjectAsUsername',
   'pskHint',
+  'tlsKeyform',
+  'tlsEngine',
+  'tlsEngineKpassSha1',
 ];
 
-function listenerLines(conf: MosquittoConf, listener: ListenerSettings, index: number): string[] {
+/** The lines of one listener section (`listener PORT [ADDRESS]` and its options). */
+export function formatListener(
+  conf: Pick<MosquittoConf, 'perListenerSettings' | 'security'>,
+  listener: ListenerSettings,
+  index: number,
+): string[] {
+  return listenerLines(conf, listener, index);
+}
+
+function listenerLines(
+  conf: Pick<MosquittoConf, 'perListenerSettings' | 'security'>,
+  listener: ListenerSettings,
+  index: number,
+): string[] {
   const path = `listeners[${index}]`;
   if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
     throw new UserError(`${path}.port: ${listener.port} is not a port (1 to 65535)`, 'BAD_CONFIG', {

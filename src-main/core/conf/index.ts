@@ -45,3 +45,21 @@ export {
   NOT_FOR_WEBSOCKETS_KEYWORDS,
   isUnsupportedOption,
 } from './options.js';
+export {
+  settingsFormOf,
+  normalizeForm,
+  checkSettingsForm,
+  describeField,
+  FORM_LISTENER_FIELDS,
+  FORM_SECURITY_FIELDS,
+  type BrokerSettingsForm,
+  type SettingsListener,
+} from './settings-form.js';
+export {
+  applySettingsForm,
+  confWithForm,
+  settingPathsByLine,
+  lineOwners,
+  type LineOwner,
+} from './conf-editor.js';
+export { PRODUCTION_ONLY } from './options.js';

@@ -39,6 +39,13 @@ export interface ListenerSettings {
   useIdentityAsUsername?: boolean;
   useSubjectAsUsername?: boolean;
   pskHint?: string;
+  /**
+   * OpenSSL engine options (`tls_engine`, `tls_keyform`, `tls_engine_kpass_sha1`): Mosquitto's, for a key
+   * held in a hardware module. Kept for export; the local broker (Node's OpenSSL, no engines) ignores them.
+   */
+  tlsEngine?: string;
+  tlsKeyform?: 'pem' | 'engine';
+  tlsEngineKpassSha1?: string;
   /** Used only when the configuration has `perListenerSettings`. */
   security?: SecuritySettings;
 }
@@ -163,7 +170,10 @@ export function listenerScheme(listener: ListenerSettings): 'mqtt' | 'mqtts' | '
 }
 
 /** The security settings that apply to a listener under Mosquitto's `per_listener_settings` rule. */
-export function effectiveSecurity(conf: MosquittoConf, listener: ListenerSettings): SecuritySettings {
+export function effectiveSecurity(
+  conf: Pick<MosquittoConf, 'perListenerSettings' | 'security'>,
+  listener: ListenerSettings,
+): SecuritySettings {
   return conf.perListenerSettings ? (listener.security ?? {}) : conf.security;
 }
 

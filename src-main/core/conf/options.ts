@@ -10,6 +10,8 @@ export const LISTENER_STRING_OPTIONS = {
   ciphers: 'ciphers',
   'ciphers_tls1.3': 'ciphersTls13',
   psk_hint: 'pskHint',
+  tls_engine: 'tlsEngine',
+  tls_engine_kpass_sha1: 'tlsEngineKpassSha1',
 } as const satisfies Record<string, keyof ListenerSettings>;
 
 export const LISTENER_BOOL_OPTIONS = {
@@ -37,6 +39,7 @@ function keywordsOf<F extends string>(table: Readonly<Record<string, F>>): Recor
 export const LISTENER_KEYWORDS: Partial<Record<keyof ListenerSettings, string>> = {
   ...keywordsOf(LISTENER_STRING_OPTIONS),
   tlsVersion: 'tls_version',
+  tlsKeyform: 'tls_keyform',
   ...keywordsOf(LISTENER_BOOL_OPTIONS),
 };
 
@@ -56,7 +59,23 @@ export const CERTIFICATE_TLS_FIELDS: Array<keyof ListenerSettings> = [
   'ciphersTls13',
   'useIdentityAsUsername',
   'useSubjectAsUsername',
+  'tlsEngine',
+  'tlsKeyform',
+  'tlsEngineKpassSha1',
 ];
+
+/**
+ * Listener options Mosquitto runs and the local broker cannot: kept in the file (and the export), each
+ * with the reason it does not apply here.
+ */
+export const PRODUCTION_ONLY: Partial<Record<keyof ListenerSettings, string>> = {
+  tlsEngine:
+    "an OpenSSL engine (e.g. pkcs11 for a hardware key) is loaded by production Mosquitto only: the local broker uses Node's OpenSSL, which loads no engines",
+  tlsKeyform:
+    'with tls_keyform engine, keyfile names a key inside the engine, which only production Mosquitto can reach; the local broker reads keyfile as a PEM file',
+  tlsEngineKpassSha1:
+    "the SHA-1 of the engine key's password is handed to the engine by production Mosquitto only",
+};
 
 /** Options Mosquitto 2.0.11 silently ignores on websockets listeners (tried with Debian's build). */
 export const NOT_FOR_WEBSOCKETS: Array<keyof ListenerSettings> = [
@@ -184,9 +203,6 @@ export const KNOWN_UNSUPPORTED: ReadonlySet<string> = new Set([
   'check_retain_source',
   'clientid_prefixes',
   'dhparamfile',
-  'tls_engine',
-  'tls_engine_kpass_sha1',
-  'tls_keyform',
   'retained_persistence',
   'websockets_headers_size',
   ...UNSUPPORTED_BRIDGE_OPTIONS,

@@ -23,6 +23,7 @@ import {
   LOG_DESTS,
   LOG_TYPES,
   NOT_FOR_WEBSOCKETS,
+  PRODUCTION_ONLY,
   SECURITY_STRING_OPTIONS,
 } from './options.js';
 import { trimEndOf, trimOf } from '../text-scan.js';
@@ -149,6 +150,12 @@ class ConfParser {
     if (keyword === 'include_dir') return this.includeDir(rest);
     if (keyword === 'protocol') return this.protocol(rest);
     if (keyword === 'tls_version') return this.tlsVersion(rest);
+    if (keyword === 'tls_keyform') return this.tlsKeyform(rest);
+    if (keyword === 'require_ocsp') {
+      this.fail(
+        'require_ocsp is not an option of Mosquitto 2.0.11 (it refuses to start: Unknown configuration variable); only bridges have bridge_require_ocsp — remove the line',
+      );
+    }
     if (keyword in LISTENER_STRING_OPTIONS) {
       const field = LISTENER_STRING_OPTIONS[keyword as keyof typeof LISTENER_STRING_OPTIONS];
       const listener = this.currentListener(keyword);
@@ -364,6 +371,14 @@ class ConfParser {
     this.mark(settingPath(this.listenerIndex, 'tlsVersion'));
   }
 
+  private tlsKeyform(rest: string | undefined): void {
+    const listener = this.currentListener('tls_keyform');
+    const value = this.firstToken('tls_keyform', rest);
+    if (value !== 'pem' && value !== 'engine') this.fail(`invalid tls_keyform "${value}": use pem or engine`);
+    listener.tlsKeyform = value;
+    this.mark(settingPath(this.listenerIndex, 'tlsKeyform'));
+  }
+
   // --- security -------------------------------------------------------------------------------
 
   private currentSecurity(keyword: string): { security: SecuritySettings; path: string } {
@@ -509,6 +524,18 @@ class ConfParser {
 
   private checkListener(listener: ListenerSettings, index: number): void {
     const at = (field: keyof ListenerSettings) => settingPath(index, field);
+    for (const [field, reason] of Object.entries(PRODUCTION_ONLY) as Array<
+      [keyof ListenerSettings, string]
+    >) {
+      if (listener[field] === undefined) continue;
+      const key = this.lines[at(field)] !== undefined ? at(field) : settingPath(index);
+      this.conf.notices.push({
+        level: 'info',
+        message: `${LISTENER_KEYWORDS[field]} kept for export, not used by the local broker: ${reason}`,
+        file: this.files[key] ?? this.mainFile,
+        line: this.lines[key],
+      });
+    }
     const stop = (message: string, field: keyof ListenerSettings): never =>
       this.failAt(message, at(field), settingPath(index));
     const notice = (message: string, field: keyof ListenerSettings) => {

@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { parseAcl } from '../acl/index.js';
@@ -134,7 +135,7 @@ export function validateMosquittoConf(conf: MosquittoConf, options: ValidateOpti
   function validateListener(listener: ListenerSettings, index: number): void {
     const at = (field: string) => settingPath(index, field);
     if (hasCertificateTls(listener)) {
-      let leaf: import('node:crypto').X509Certificate | undefined;
+      let leaf: X509Certificate | undefined;
       if (readable(at('certfile'), listener.certfile!)) {
         const certs = attempt(at('certfile'), () => readCertificates(path(listener.certfile!)));
         leaf = certs?.certificates[0];
@@ -145,9 +146,24 @@ export function validateMosquittoConf(conf: MosquittoConf, options: ValidateOpti
             warning(at('certfile'), `the server certificate is not valid before ${leaf.validFrom}`);
           if (leaf.ca)
             warning(at('certfile'), 'the first certificate of certfile is a CA, not a server certificate');
+          const missing = missingIssuer(
+            certs!.certificates,
+            listener.cafile ? path(listener.cafile) : undefined,
+          );
+          if (missing) {
+            warning(
+              at('certfile'),
+              `certfile holds only the server certificate and neither it nor cafile holds its issuer "${missing}": if "${missing}" is an intermediate CA, clients that hold just the root fail with "unknown ca" — put it after the server certificate in certfile`,
+            );
+          }
         }
       }
-      if (readable(at('keyfile'), listener.keyfile!)) {
+      if (listener.tlsKeyform === 'engine') {
+        error(
+          at('tlsKeyform'),
+          `tls_keyform engine: keyfile ${listener.keyfile} names a key inside an OpenSSL engine, which only production Mosquitto can reach — to run this listener locally use tls_keyform pem with a PEM key file (export keeps the line as it is)`,
+        );
+      } else if (readable(at('keyfile'), listener.keyfile!)) {
         const key = attempt(at('keyfile'), () => readPrivateKey(path(listener.keyfile!)));
         if (key && leaf && !leaf.checkPrivateKey(key)) {
           error(
@@ -181,6 +197,27 @@ export function validateMosquittoConf(conf: MosquittoConf, options: ValidateOpti
       });
     }
   }
+}
+
+/**
+ * The issuer a server sends no certificate of: the chain in certfile must end at a certificate issued by
+ * a root (self-signed), or OpenSSL must find the missing intermediate in cafile (FACTS.md: it completes
+ * the chain from there). Undefined when the chain is whole.
+ */
+function missingIssuer(chain: X509Certificate[], cafile: string | undefined): string | undefined {
+  const last = chain[chain.length - 1]!;
+  // A chain that reaches a CA certificate ends at an intermediate: the client holds the root above it.
+  if (last.ca || last.checkIssued(last)) return undefined;
+  const pool: X509Certificate[] = [];
+  if (cafile) {
+    try {
+      pool.push(...readCertificates(cafile).certificates);
+    } catch {
+      // an unreadable cafile is reported on its own line
+    }
+  }
+  if (pool.some((c) => last.checkIssued(c))) return undefined;
+  return /CN=([^\n]*)/.exec(last.issuer)?.[1] ?? last.issuer.replace(/\n/g, ', ');
 }
 
 function checkCiphers(list: string, keyword: string): void {

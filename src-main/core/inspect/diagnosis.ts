@@ -5,7 +5,7 @@
 import type { Problem } from '../problems.js';
 import type { HandshakeFacts } from './handshake-facts.js';
 import type { MqttExchange } from './mqtt-exchange.js';
-import { connackMeaning } from './mqtt-packets.js';
+import { connackCode, connackMeaning } from './mqtt-packets.js';
 import { ALERT, alertName, versionName } from './tls-names.js';
 import type { ProbeTarget, TlsVersion } from './types.js';
 
@@ -319,18 +319,29 @@ export function mqttProblems(
   target: ProbeTarget,
   timeoutMs: number,
   username: string | null,
+  protocolVersion: 4 | 5 = 4,
 ): Problem[] {
   switch (exchange.kind) {
     case 'connack': {
       const code = exchange.connack.returnCode;
       if (code === 0) return [];
-      if (code === 4 || code === 5) {
+      // MQTT 5 answers 0x86 / 0x87 where 3.1.1 answers 4 / 5; 0x84 / 0x85 / 0x88 where it answers 1 / 2 / 3
+      const v5 = protocolVersion === 5;
+      const as311 = v5
+        ? ({ 0x84: 1, 0x85: 2, 0x88: 3, 0x86: 4, 0x87: 5 } as Record<number, number>)[code]
+        : code;
+      const said = `${connackCode(code, protocolVersion)} (${connackMeaning(code, protocolVersion)})`;
+      const reason =
+        exchange.connack.reasonString !== undefined
+          ? ` The broker says why: "${exchange.connack.reasonString}".`
+          : '';
+      if (as311 === 4 || as311 === 5) {
         return [
           {
             code: 'MQTT_NOT_AUTHORIZED',
-            message: `The TLS connection works, but the broker refused the MQTT login: CONNACK ${code} (${connackMeaning(code)})${username === null ? ', and no username was sent' : ` for username "${username}"`}.`,
+            message: `The TLS connection works, but the broker refused the MQTT login: ${said}${username === null ? ', and no username was sent' : ` for username "${username}"`}.${reason}`,
             fix:
-              code === 4
+              as311 === 4
                 ? "Check the username and password against the broker's password_file."
                 : 'Send a username and password the broker knows (password_file), or a client certificate on a `use_identity_as_username` listener; `allow_anonymous false` refuses clients without either.',
           },
@@ -339,13 +350,17 @@ export function mqttProblems(
       return [
         {
           code: 'MQTT_REFUSED',
-          message: `The broker refused the MQTT connection: CONNACK ${code} (${connackMeaning(code)}).`,
+          message: `The broker refused the MQTT connection: ${said}.${reason}`,
           fix:
-            code === 1
+            as311 === 1
               ? 'Use an MQTT version the broker supports (3.1.1 is the safe choice).'
-              : code === 2
+              : as311 === 2
                 ? 'Use a different client id (letters and digits, at most 23 characters for old brokers).'
-                : 'Try again later; the broker says it is unavailable.',
+                : as311 === 3
+                  ? 'Try again later; the broker says it is unavailable.'
+                  : code === 0x8c
+                    ? 'Connect without an authentication method: the broker offers no enhanced authentication.'
+                    : "Read the reason code's meaning and the broker's log.",
         },
       ];
     }
@@ -357,6 +372,14 @@ export function mqttProblems(
           code: 'MQTT_REFUSED',
           message: `The WebSocket upgrade was refused: ${exchange.statusLine || 'no valid HTTP answer'}.`,
           fix: `Check the path (${target.path}) and that this port is a websockets listener (\`protocol websockets\` in mosquitto.conf).`,
+        },
+      ];
+    case 'misbehaving':
+      return [
+        {
+          code: 'PEER_MISBEHAVING',
+          message: `The server misbehaved while we waited for ${exchange.waitingFor}: ${exchange.reason}. The inspector stopped reading and closed the connection.`,
+          fix: 'This is not how an MQTT broker answers: check that this port is the broker you mean, and not a hostile or broken service.',
         },
       ];
     case 'not-mqtt':

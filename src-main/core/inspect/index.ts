@@ -6,6 +6,7 @@
 export { probe, DEFAULT_TIMEOUT_MS } from './probe.js';
 export { opensslCommand, shellQuote, type OpensslCommandOptions } from './openssl-command.js';
 export { parseTarget } from './target.js';
+export { connackCode, connackMeaning } from './mqtt-packets.js';
 export { systemTrust } from './probe-material.js';
 export type * from './types.js';
 export {

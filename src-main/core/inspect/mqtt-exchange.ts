@@ -5,12 +5,15 @@
 import type { Duplex } from 'node:stream';
 import {
   DISCONNECT,
+  connackCode,
+  connackMeaning,
   decodeConnack,
   encodeConnect,
   type Connack,
   type ConnectFields,
 } from './mqtt-packets.js';
 import { StreamReader, type ReadOutcome } from './stream-reader.js';
+import { MAX_REPLY_BYTES, formatBytes } from './peer-limits.js';
 import { binaryFrame, parseUpgradeResponse, readFrame, upgradeRequest } from './websocket-framing.js';
 
 export type MqttExchange =
@@ -19,7 +22,9 @@ export type MqttExchange =
   | { kind: 'timeout'; waitingFor: string }
   | { kind: 'error'; waitingFor: string; error: NodeJS.ErrnoException }
   | { kind: 'not-mqtt'; waitingFor: string; bytes: Buffer; reason: string }
-  | { kind: 'upgrade-refused'; statusLine: string };
+  | { kind: 'upgrade-refused'; statusLine: string }
+  /** The server announced or sent more than the inspector holds (a hostile or broken peer). */
+  | { kind: 'misbehaving'; waitingFor: string; reason: string };
 
 export interface ExchangeEvent {
   at: number;
@@ -44,6 +49,8 @@ function failed(outcome: Exclude<ReadOutcome<unknown>, { kind: 'reply' }>, waiti
       return { kind: 'error', waitingFor, error: outcome.error };
     case 'invalid':
       return { kind: 'not-mqtt', waitingFor, bytes: outcome.bytes, reason: outcome.reason };
+    case 'misbehaving':
+      return { kind: 'misbehaving', waitingFor, reason: outcome.reason };
   }
 }
 
@@ -78,13 +85,13 @@ export async function mqttConnect(
     at: clock(),
     from: 'client',
     event: 'CONNECT',
-    detail: `MQTT 3.1.1, client id "${fields.clientId}"${fields.username !== undefined ? `, username "${fields.username}"` : ''}${fields.password !== undefined ? ', password' : ''}`,
+    detail: `${fields.protocolVersion === 5 ? 'MQTT 5' : 'MQTT 3.1.1'}, client id "${fields.clientId}"${fields.username !== undefined ? `, username "${fields.username}"` : ''}${fields.password !== undefined ? ', password' : ''}`,
   });
   const parseConnack = (bytes: Buffer): { value: Connack; consumed: number } | null => {
-    const connack = decodeConnack(bytes);
+    const connack = decodeConnack(bytes, fields.protocolVersion ?? 4);
     if (connack === 'incomplete') return null;
     if (connack === 'not-connack') throw new Error('the reply is not an MQTT CONNACK');
-    return { value: connack, consumed: 4 };
+    return { value: connack, consumed: connack.length ?? 4 };
   };
   let outcome: ReadOutcome<Connack>;
   if (websocket) {
@@ -95,6 +102,14 @@ export async function mqttConnect(
       if (frame.value.opcode === 0x8) return { kind: 'closed', waitingFor: 'the CONNACK', bytes: payload };
       if (frame.value.opcode !== 0x2 && frame.value.opcode !== 0x0) continue;
       payload = Buffer.concat([payload, frame.value.payload]);
+      if (payload.length > MAX_REPLY_BYTES) {
+        stream.destroy();
+        return {
+          kind: 'misbehaving',
+          waitingFor: 'the CONNACK',
+          reason: `the server sent more than ${formatBytes(MAX_REPLY_BYTES)} of WebSocket frames without a CONNACK`,
+        };
+      }
       let parsed;
       try {
         parsed = parseConnack(payload);
@@ -119,9 +134,13 @@ export async function mqttConnect(
     at: clock(),
     from: 'server',
     event: 'CONNACK',
-    detail: `return code ${outcome.value.returnCode}`,
+    detail:
+      fields.protocolVersion === 5
+        ? `reason code ${connackCode(outcome.value.returnCode, 5).slice('CONNACK '.length)} (${connackMeaning(outcome.value.returnCode, 5)})${outcome.value.reasonString !== undefined ? `, reason string "${outcome.value.reasonString}"` : ''}`
+        : `return code ${outcome.value.returnCode}`,
   });
   if (outcome.value.returnCode === 0 && !stream.destroyed) {
+    // MQTT 5's DISCONNECT may be just these two bytes too (reason code 0 and no properties left out)
     stream.write(websocket ? binaryFrame(DISCONNECT) : DISCONNECT);
   }
   return { kind: 'connack', connack: outcome.value };

@@ -1,10 +1,17 @@
-/** The two MQTT 3.1.1 packets the probe sends (CONNECT, DISCONNECT) and the one it reads (CONNACK). */
+/**
+ * The packets the probe sends (CONNECT, DISCONNECT) and the one it reads (CONNACK). MQTT 3.1.1 is written
+ * by hand below (three fixed packets); MQTT 5, with its properties, goes through mqtt-packet.
+ */
+import mqttPacket from 'mqtt-packet';
+import { reasonCodeName } from '../broker/reason-codes.js';
 
 export interface ConnectFields {
   clientId: string;
   username?: string;
   password?: string;
   keepaliveSeconds?: number;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
+  protocolVersion?: 4 | 5;
 }
 
 function utf8Field(text: string): Buffer {
@@ -25,6 +32,23 @@ function remainingLength(length: number): Buffer {
 }
 
 export function encodeConnect(fields: ConnectFields): Buffer {
+  if (fields.protocolVersion === 5) {
+    return mqttPacket.generate(
+      {
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 5,
+        clean: true,
+        clientId: fields.clientId,
+        keepalive: fields.keepaliveSeconds ?? 30,
+        ...(fields.username !== undefined ? { username: fields.username } : {}),
+        ...(fields.password !== undefined ? { password: Buffer.from(fields.password, 'utf8') } : {}),
+        // ask for the reason string and user properties on a refusal [MQTT-3.1.2-28]
+        properties: { requestProblemInformation: true },
+      },
+      { protocolVersion: 5 },
+    );
+  }
   let flags = 0x02; // clean session
   const payload = [utf8Field(fields.clientId)];
   if (fields.username !== undefined) {
@@ -48,17 +72,68 @@ export const DISCONNECT = Buffer.from([0xe0, 0x00]);
 
 export interface Connack {
   sessionPresent: boolean;
+  /** The CONNACK's code: a 3.1.1 return code, or (MQTT 5) the reason code. */
   returnCode: number;
+  /** Bytes the CONNACK took, when not the 4 of MQTT 3.1.1. */
+  length?: number;
+  /** MQTT 5: the Reason String the broker sent with it. */
+  reasonString?: string;
+  /** MQTT 5: the other properties of the CONNACK (names as mqtt-packet gives them). */
+  properties?: Record<string, unknown>;
 }
 
-/** Read a CONNACK from the start of `bytes`: the packet, 'incomplete' (wait for more), or 'not-connack'. */
-export function decodeConnack(bytes: Buffer): Connack | 'incomplete' | 'not-connack' {
+/** A CONNACK of MQTT 5 is at most this long here (a Reason String and a few properties): a bound on waiting. */
+const MAX_CONNACK_V5 = 65_536;
+
+/**
+ * Read a CONNACK from the start of `bytes`: the packet, 'incomplete' (wait for more), or 'not-connack'.
+ * MQTT 5's CONNACK carries properties, so its length comes from the remaining-length field.
+ */
+export function decodeConnack(
+  bytes: Buffer,
+  protocolVersion: 4 | 5 = 4,
+): Connack | 'incomplete' | 'not-connack' {
   if (bytes.length === 0) return 'incomplete';
   if (bytes[0] !== 0x20) return 'not-connack';
+  if (protocolVersion === 5) return decodeConnackV5(bytes);
   if (bytes.length < 2) return 'incomplete';
   if (bytes[1]! < 2) return 'not-connack';
   if (bytes.length < 4) return 'incomplete';
   return { sessionPresent: (bytes[2]! & 1) === 1, returnCode: bytes[3]! };
+}
+
+function decodeConnackV5(bytes: Buffer): Connack | 'incomplete' | 'not-connack' {
+  let remaining = 0;
+  let multiplier = 1;
+  let index = 1;
+  for (;;) {
+    if (index >= bytes.length) return 'incomplete';
+    const byte = bytes[index++]!;
+    remaining += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) break;
+    multiplier *= 128;
+    if (index > 4) return 'not-connack';
+  }
+  if (remaining < 2 || remaining > MAX_CONNACK_V5) return 'not-connack';
+  const length = index + remaining;
+  if (bytes.length < length) return 'incomplete';
+  const parser = mqttPacket.parser({ protocolVersion: 5 });
+  let packet: mqttPacket.IConnackPacket | undefined;
+  let failed = false;
+  parser.on('packet', (p: mqttPacket.Packet) => {
+    if (p.cmd === 'connack') packet = p;
+  });
+  parser.on('error', () => (failed = true));
+  parser.parse(bytes.subarray(0, length));
+  if (failed || !packet) return 'not-connack';
+  const { reasonString, ...rest } = packet.properties ?? {};
+  return {
+    sessionPresent: packet.sessionPresent,
+    returnCode: packet.reasonCode ?? 0,
+    length,
+    ...(reasonString !== undefined ? { reasonString } : {}),
+    ...(Object.keys(rest).length ? { properties: rest as Record<string, unknown> } : {}),
+  };
 }
 
 const RETURN_CODES: Record<number, string> = {
@@ -70,6 +145,16 @@ const RETURN_CODES: Record<number, string> = {
   5: 'not authorized',
 };
 
-export function connackMeaning(returnCode: number): string {
+export function connackMeaning(returnCode: number, protocolVersion: 4 | 5 = 4): string {
+  if (protocolVersion === 5) {
+    return returnCode === 0 ? 'connection accepted' : reasonCodeName(returnCode).toLowerCase();
+  }
   return RETURN_CODES[returnCode] ?? `return code ${returnCode}`;
+}
+
+/** `CONNACK 5` for MQTT 3.1.1, `CONNACK 0x87` for MQTT 5. */
+export function connackCode(returnCode: number, protocolVersion: 4 | 5 = 4): string {
+  return protocolVersion === 5
+    ? `CONNACK 0x${returnCode.toString(16).padStart(2, '0').toUpperCase()}`
+    : `CONNACK ${returnCode}`;
 }

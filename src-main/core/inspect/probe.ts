@@ -22,7 +22,7 @@ import {
 } from './diagnosis.js';
 import { handshakeFacts, type HandshakeFacts } from './handshake-facts.js';
 import { mqttConnect, type ExchangeEvent, type MqttExchange } from './mqtt-exchange.js';
-import { connackMeaning, type ConnectFields } from './mqtt-packets.js';
+import { connackCode, connackMeaning, type ConnectFields } from './mqtt-packets.js';
 import { prepareMaterial, type ProbeMaterial } from './probe-material.js';
 import { parseTarget } from './target.js';
 import { tcpConnect } from './tcp-connect.js';
@@ -40,6 +40,7 @@ import type {
   ProbeTarget,
   TimelineEntry,
 } from './types.js';
+import { MAX_SERVER_BYTES, formatBytes } from './peer-limits.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -67,6 +68,7 @@ function connectFields(options: ProbeOptions, force: boolean): ConnectFields | n
     clientId: given.clientId ?? `mts-inspect-${randomBytes(3).toString('hex')}`,
     ...(given.username !== undefined ? { username: given.username } : {}),
     ...(given.password !== undefined ? { password: given.password } : {}),
+    ...(given.protocolVersion === 5 ? { protocolVersion: 5 as const } : {}),
   };
 }
 
@@ -122,13 +124,15 @@ function note(context: ProbeContext, from: TimelineEntry['from'], event: string,
 }
 
 function mqttReport(exchange: MqttExchange, fields: ConnectFields): MqttReport {
-  const base = { clientId: fields.clientId, username: fields.username ?? null };
+  const version = fields.protocolVersion ?? 4;
+  const base = { protocolVersion: version, clientId: fields.clientId, username: fields.username ?? null };
   if (exchange.kind === 'connack') {
     return {
       ...base,
       returnCode: exchange.connack.returnCode,
       sessionPresent: exchange.connack.sessionPresent,
-      result: connackMeaning(exchange.connack.returnCode),
+      result: connackMeaning(exchange.connack.returnCode, version),
+      ...(exchange.connack.reasonString !== undefined ? { reasonString: exchange.connack.reasonString } : {}),
     };
   }
   const result =
@@ -138,7 +142,9 @@ function mqttReport(exchange: MqttExchange, fields: ConnectFields): MqttReport {
         ? `WebSocket upgrade refused: ${exchange.statusLine}`
         : exchange.kind === 'not-mqtt'
           ? `not an MQTT answer: ${exchange.reason}`
-          : `connection closed while waiting for ${exchange.waitingFor}`;
+          : exchange.kind === 'misbehaving'
+            ? `server misbehaving: ${exchange.reason}`
+            : `connection closed while waiting for ${exchange.waitingFor}`;
   return { ...base, returnCode: null, sessionPresent: null, result };
 }
 
@@ -253,7 +259,9 @@ async function plainProbe(context: ProbeContext, report: InspectReport): Promise
   ) {
     report.problems.push(tlsOnPlainProblem(target));
   } else {
-    report.problems.push(...mqttProblems(exchange, target, context.timeoutMs, fields.username ?? null));
+    report.problems.push(
+      ...mqttProblems(exchange, target, context.timeoutMs, fields.username ?? null, fields.protocolVersion),
+    );
   }
   report.ok = report.problems.length === 0 && exchange.kind === 'connack';
   if (report.ok) report.notes.push(notEncryptedNote(target));
@@ -456,6 +464,13 @@ export async function probe(
     return { transcript, facts: handshakeFacts(transcript) };
   };
   let { facts } = read();
+  if (run.tap.overflowed) {
+    report.problems.push({
+      code: 'PEER_MISBEHAVING',
+      message: `The server sent more than ${formatBytes(MAX_SERVER_BYTES)} during the probe; the inspector stopped reading and closed the connection.`,
+      fix: 'A TLS handshake and a CONNACK take a few KiB: check that this port is the broker you mean, and not a hostile or broken service.',
+    });
+  }
   let exchange: MqttExchange | null = null;
   const secure = run.outcome === 'secure';
   if (secure) {
@@ -624,13 +639,19 @@ export async function probe(
       // Brokers that check certificates after the handshake (Node/aedes) refuse the login instead.
       report.problems.push({
         code: 'CLIENT_CERT_REQUIRED',
-        message: `The broker asked for a client certificate during the handshake, none was sent, and it then refused the MQTT connection (${report.mqtt.returnCode !== null ? `CONNACK ${report.mqtt.returnCode}` : report.mqtt.result}).`,
+        message: `The broker asked for a client certificate during the handshake, none was sent, and it then refused the MQTT connection (${report.mqtt.returnCode !== null ? connackCode(report.mqtt.returnCode, report.mqtt.protocolVersion) : report.mqtt.result}).`,
         fix: "Give the client its certificate and key (--cert/--key, or a PKCS#12), issued by a CA in the broker's cafile.",
       });
     } else if (!handshake.clientCertRefused) {
       const sentCertificate = report.clientAuth.requested && (report.clientAuth.certificatesSent ?? 0) > 0;
       report.problems.push(
-        ...mqttProblems(exchange, target, timeoutMs, context.mqttFields.username ?? null).map((problem) =>
+        ...mqttProblems(
+          exchange,
+          target,
+          timeoutMs,
+          context.mqttFields.username ?? null,
+          context.mqttFields.protocolVersion,
+        ).map((problem) =>
           problem.code === 'MQTT_NOT_AUTHORIZED' && sentCertificate
             ? {
                 ...problem,

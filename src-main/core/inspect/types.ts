@@ -27,6 +27,8 @@ export interface MqttConnectOptions {
   clientId?: string;
   username?: string;
   password?: string;
+  /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
+  protocolVersion?: 4 | 5;
 }
 
 export interface ProbeOptions {
@@ -96,8 +98,12 @@ export interface ClientAuthReport {
 }
 
 export interface MqttReport {
-  /** CONNACK return code (3.1.1), or null when none came back. */
+  /** The MQTT version the probe spoke: 4 (3.1.1) or 5. */
+  protocolVersion: 4 | 5;
+  /** CONNACK return code (3.1.1) or reason code (MQTT 5), or null when none came back. */
   returnCode: number | null;
+  /** MQTT 5: the Reason String that came with the CONNACK (a broker's own words on a refusal). */
+  reasonString?: string;
   sessionPresent: boolean | null;
   /** The return code's meaning, or what happened instead of a CONNACK. */
   result: string;

@@ -1,5 +1,6 @@
 /** The client side of a WebSocket (RFC 6455) just big enough to carry one MQTT CONNECT and read the CONNACK. */
 import { createHash, randomBytes } from 'node:crypto';
+import { MAX_FRAME_BYTES, PeerMisbehaving, formatBytes } from './peer-limits.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -92,6 +93,11 @@ export function readFrame(
     if (bytes.length < 10) return null;
     length = Number(bytes.readBigUInt64BE(2));
     offset = 10;
+  }
+  if (length > MAX_FRAME_BYTES) {
+    throw new PeerMisbehaving(
+      `the server announced a WebSocket frame of ${length} bytes (more than ${formatBytes(MAX_FRAME_BYTES)} is refused)`,
+    );
   }
   const maskKey = masked ? bytes.subarray(offset, offset + 4) : null;
   if (masked) offset += 4;

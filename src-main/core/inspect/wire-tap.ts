@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { MAX_SERVER_BYTES } from './peer-limits.js';
 
 export interface WireChunk {
   /** Milliseconds since the probe started. */
@@ -18,6 +19,9 @@ export class WireTap extends Duplex {
   /** True once the server closed its side (FIN) or the socket ended with an error. */
   serverClosed = false;
   socketError: NodeJS.ErrnoException | null = null;
+  /** True when the server sent more than MAX_SERVER_BYTES: the copy stops there and the socket is closed. */
+  overflowed = false;
+  private serverBytesSeen = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -25,6 +29,12 @@ export class WireTap extends Duplex {
   ) {
     super();
     socket.on('data', (data: Buffer) => {
+      this.serverBytesSeen += data.length;
+      if (this.serverBytesSeen > MAX_SERVER_BYTES) {
+        this.overflowed = true;
+        socket.destroy();
+        return;
+      }
       this.fromServer.push({ at: clock(), data });
       if (!this.push(data)) socket.pause();
     });

@@ -11,6 +11,7 @@ import { parseCertificateDer, type ParsedCertificate } from './certificate-parse
 import { DerError, TAG, children, expectTag, parseDer, readOid, readTlv } from './der.js';
 import { OID } from './oids.js';
 import { parsePemBlocks } from './pem.js';
+import { decodeFailure, passUserError } from './decode-failure.js';
 
 export interface BundleCertificate {
   cert: ParsedCertificate;
@@ -46,10 +47,14 @@ function pkcs7Certificates(der: Buffer, file: string, where: string): BundleCert
     const set = signed.find((node) => node.tag === 0xa0);
     nodes = set ? children(set).filter((node) => node.tag === TAG.SEQUENCE) : [];
   } catch (error) {
-    if (!(error instanceof DerError)) throw error;
-    throw new UserError(`${file}: ${where}: not a valid PKCS#7 file (${error.message})`, 'BAD_CERTIFICATE', {
-      file,
-    });
+    passUserError(error);
+    throw new UserError(
+      `${file}: ${where}: not a valid PKCS#7 file (${decodeFailure(error)})`,
+      'BAD_CERTIFICATE',
+      {
+        file,
+      },
+    );
   }
   if (nodes.length === 0) {
     throw new UserError(`${file}: ${where}: the PKCS#7 file holds no certificate`, 'BAD_CERTIFICATE', {
@@ -61,9 +66,9 @@ function pkcs7Certificates(der: Buffer, file: string, where: string): BundleCert
     try {
       return { cert: parseCertificateDer(Buffer.from(node.raw)), where: label };
     } catch (error) {
-      if (!(error instanceof DerError)) throw error;
+      passUserError(error);
       throw new UserError(
-        `${file}: ${label}: not a valid X.509 certificate (${error.message})`,
+        `${file}: ${label}: not a valid X.509 certificate (${decodeFailure(error)})`,
         'BAD_CERTIFICATE',
         { file },
       );
@@ -111,9 +116,9 @@ export function readDerBundle(data: Buffer, file: string): BundleCertificate[] |
       found.push({ cert: parseCertificateDer(Buffer.from(node.raw)), where: `byte ${offset}` });
       offset = next;
     } catch (error) {
-      if (!(error instanceof DerError)) throw error;
+      passUserError(error);
       throw new UserError(
-        `${file}: byte ${offset}: not a DER certificate (${error.message}); a DER bundle must be certificates one after the other`,
+        `${file}: byte ${offset}: not a DER certificate (${decodeFailure(error)}); a DER bundle must be certificates one after the other`,
         'BAD_CERTIFICATE',
         { file },
       );

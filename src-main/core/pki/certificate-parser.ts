@@ -19,6 +19,7 @@ import type { Der } from './der.js';
 import { decodeName } from './distinguished-name.js';
 import { decodeExtension, type DecodedExtensions } from './extensions.js';
 import type { DistinguishedName } from './types.js';
+import { describeSpki, type SpkiFacts } from './keys.js';
 
 export interface RawExtension {
   oid: string;
@@ -48,6 +49,8 @@ export interface ParsedCertificate {
   signature: Buffer;
   extensions: RawExtension[];
   ext: DecodedExtensions;
+  /** The public key's algorithm, size and type (read while parsing, so a damaged key is caught here). */
+  publicKey: SpkiFacts;
 }
 
 export function parseExtensions(list: Der): RawExtension[] {
@@ -125,5 +128,6 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
     signature,
     extensions,
     ext: decodeExtensions(extensions),
+    publicKey: describeSpki(spkiNode.raw),
   };
 }

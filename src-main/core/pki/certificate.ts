@@ -4,10 +4,10 @@
  */
 import { KeyObject, createHash, createPublicKey } from 'node:crypto';
 import { UserError } from '../user-error.js';
-import { DerError } from './der.js';
+import { decodeFailure, passUserError } from './decode-failure.js';
 import { parseCertificateDer, type ParsedCertificate } from './certificate-parser.js';
 import { commonNameOf } from './distinguished-name.js';
-import { describeSpki, keyMatchesSpki, readKey, verifySignature } from './keys.js';
+import { keyMatchesSpki, readKey, verifySignature } from './keys.js';
 import { EKU_NAMES, EXTENSION_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import type { CertificateDetail, ExtensionDetail } from './types.js';
@@ -47,14 +47,16 @@ export function parseOrExplain(der: Buffer, file: string, line?: number): Parsed
   try {
     return parseCertificateDer(der);
   } catch (error) {
-    if (error instanceof DerError) {
-      const where = line ? `${file}:${line}` : file;
-      throw new UserError(`${where}: not a valid X.509 certificate (${error.message})`, 'BAD_CERTIFICATE', {
+    passUserError(error);
+    const where = line ? `${file}:${line}` : file;
+    throw new UserError(
+      `${where}: not a valid X.509 certificate (${decodeFailure(error)})`,
+      'BAD_CERTIFICATE',
+      {
         file,
         ...(line ? { line } : {}),
-      });
-    }
-    throw error;
+      },
+    );
   }
 }
 
@@ -145,7 +147,7 @@ function describeExtensions(cert: ParsedCertificate): ExtensionDetail[] {
 /** Decode every field of a certificate, as a certificate viewer shows it. */
 export function describeParsed(cert: ParsedCertificate): CertificateDetail {
   const ext = cert.ext;
-  const key = describeSpki(cert.spki);
+  const key = cert.publicKey;
   const detail: CertificateDetail = {
     version: cert.version,
     serial: serialHex(cert),

@@ -4,8 +4,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { UserError } from '../user-error.js';
+import { decodeFailure, passUserError } from './decode-failure.js';
 import {
-  DerError,
   TAG,
   bitString,
   children,
@@ -193,17 +193,15 @@ export function readCrls(input: string | Buffer, file = 'crl'): ParsedCrl[] {
     try {
       return parseCrlDer(der);
     } catch (error) {
-      if (error instanceof DerError) {
-        throw new UserError(
-          `${file}${line ? `:${line}` : ''}: not a valid CRL (${error.message})`,
-          'BAD_CRL',
-          {
-            file,
-            ...(line ? { line } : {}),
-          },
-        );
-      }
-      throw error;
+      passUserError(error);
+      throw new UserError(
+        `${file}${line ? `:${line}` : ''}: not a valid CRL (${decodeFailure(error)})`,
+        'BAD_CRL',
+        {
+          file,
+          ...(line ? { line } : {}),
+        },
+      );
     }
   };
   if (looksLikePem(data)) {

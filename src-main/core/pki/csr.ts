@@ -1,6 +1,7 @@
 /** PKCS#10 certificate signing requests: parse and check the proof of possession. */
 import { UserError } from '../user-error.js';
-import { DerError, TAG, children, expectTag, parseDer, readBitString, readOid } from './der.js';
+import { decodeFailure, passUserError } from './decode-failure.js';
+import { TAG, children, expectTag, parseDer, readBitString, readOid } from './der.js';
 import { decodeExtensions, parseExtensions } from './certificate-parser.js';
 import { decodeName } from './distinguished-name.js';
 import type { DecodedExtensions } from './extensions.js';
@@ -69,16 +70,14 @@ export function readCsr(input: string | Buffer, file = 'csr'): ParsedCsr {
   try {
     return parseCsrDer(der);
   } catch (error) {
-    if (error instanceof DerError) {
-      throw new UserError(
-        `${file}${line ? `:${line}` : ''}: not a valid PKCS#10 request (${error.message})`,
-        'BAD_CSR',
-        {
-          file,
-          ...(line ? { line } : {}),
-        },
-      );
-    }
-    throw error;
+    passUserError(error);
+    throw new UserError(
+      `${file}${line ? `:${line}` : ''}: not a valid PKCS#10 request (${decodeFailure(error)})`,
+      'BAD_CSR',
+      {
+        file,
+        ...(line ? { line } : {}),
+      },
+    );
   }
 }

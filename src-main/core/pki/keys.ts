@@ -163,13 +163,15 @@ export function keyTypeOfKey(key: KeyObject): KeyTypeLabel {
   }
 }
 
-/** Public key algorithm, size and type label from SubjectPublicKeyInfo DER (no crypto needed). */
-export function describeSpki(spki: Buffer): {
+export interface SpkiFacts {
   algorithm: string;
   bits: number;
   curve?: string;
   keyType: KeyTypeLabel;
-} {
+}
+
+/** Public key algorithm, size and type label from SubjectPublicKeyInfo DER (no crypto needed). */
+export function describeSpki(spki: Buffer): SpkiFacts {
   const [algorithm] = children(expectTag(parseDer(spki), TAG.SEQUENCE, 'subjectPublicKeyInfo'));
   const [algOid, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'algorithm'));
   const algorithmOid = readOid(algOid!);
@@ -186,7 +188,12 @@ export function describeSpki(spki: Buffer): {
   if (algorithmOid === OID.ed25519) return { algorithm: 'ed25519', bits: 256, keyType: 'ed25519' };
   if (algorithmOid === OID.ed448) return { algorithm: 'ed448', bits: 456, keyType: 'ed448' };
   if (algorithmOid === OID.rsaEncryption || algorithmOid === OID.rsassaPss) {
-    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    let key: KeyObject;
+    try {
+      key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    } catch {
+      throw new DerError('subjectPublicKeyInfo: not a valid RSA public key');
+    }
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     return { algorithm: 'rsa', bits, keyType: `rsa-${bits}` };
   }
@@ -279,11 +286,13 @@ function keyError(file: string, message: string, code = 'BAD_KEY'): UserError {
   return new UserError(`${file}: ${message}`, code, { file });
 }
 
-/** OpenSSL's reason without its `error:XXXXXXXX:` prefix and library names. */
+/** OpenSSL's reason for a key it could not decode, in words (its own text names its internals). */
 function opensslReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const reason = message.replace(/^error:[0-9A-F]+:[^:]*:[^:]*:/, '').replace(/^error:[0-9A-F]+:/, '');
-  return /^[\w ,.()'-]{1,80}$/.test(reason) ? reason : 'damaged key data';
+  if (/unsupported|DECODER|wrong tag|header too long|too long|nested asn1/i.test(message)) {
+    return 'damaged, or not a key encoding we know';
+  }
+  return 'damaged key data';
 }
 
 /**
