@@ -206,6 +206,7 @@ try {
       spawnSync(process.execPath, [cli, ...args, '--workspace', wsDir], {
         encoding: 'utf8',
         timeout: 15 * 60_000,
+        maxBuffer: 1 << 30, // the --json of 30,000 summaries is ~15 MB (the 1 MB default killed it)
       });
     runCli('ca', 'create', '--name', 'root', '--cn', 'Batch Root');
     runCli('ca', 'create', '--name', 'int', '--cn', 'Batch Int', '--parent', 'root');

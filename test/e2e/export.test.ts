@@ -109,8 +109,23 @@ describe('e2e: Export view', () => {
 
   it('a lint error is shown and blocks writing', async () => {
     const { page } = app;
+    const blockedFile = join(root, 'blocked.tar.gz');
+    await page.getByLabel('Archive file on this machine').fill(blockedFile);
     await page.getByLabel('Path prefix on the broker host').fill('relative/path');
     await expect.poll(() => page.locator('.error-box').first().textContent()).toContain('pathPrefix');
+    // Nothing can be written: the button is off, a forced click does nothing, the api refuses too.
+    const write = page.getByRole('button', { name: 'Write bundle' });
+    expect(await write.isDisabled()).toBe(true);
+    await write.click({ force: true, timeout: 2000 }).catch(() => undefined);
+    await expect(
+      app.service.invoke('export.write', {
+        target: 'tar.gz',
+        path: blockedFile,
+        pathPrefix: 'relative/path',
+      }),
+    ).rejects.toThrow(/pathPrefix/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(blockedFile)).toBe(false);
     await page.getByLabel('Path prefix on the broker host').fill('/etc/mosquitto');
     await expect.poll(() => page.locator('.error-box').count()).toBe(0);
     expect(app.pageErrors).toEqual([]);

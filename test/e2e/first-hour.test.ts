@@ -102,6 +102,19 @@ describe('the first hour (#19)', () => {
     // No openssl s_client line for a target without TLS: it could only fail.
     expect(await page.locator('pre.command').count()).toBe(0);
     await shots('inspector-plain');
+    // The result survives a visit to another view (#19 item 9).
+    await app.gotoView('broker');
+    await app.gotoView('inspector');
+    expect(await page.inputValue('input[aria-label="Target"]')).toBe(target);
+    expect(await page.locator('section[aria-label="Result"] .badge').textContent()).toMatch(/not encrypted/);
+    // "From the workspace" always has a certificate chosen (a client one), never a silent probe without.
+    await page.click('details summary');
+    await page.selectOption('select[aria-label="Client certificate"]', 'workspace');
+    await expect.poll(() => page.inputValue('select[aria-label="Workspace certificate"]')).toBe('device-1');
+    await page.selectOption('select[aria-label="Client certificate"]', 'files');
+    await page.click('button[type="submit"]');
+    expect(await page.textContent('.error-box')).toMatch(/choose both the certificate file and the key file/);
+    await page.selectOption('select[aria-label="Client certificate"]', 'none');
     expect(app.pageErrors).toEqual([]);
   });
 

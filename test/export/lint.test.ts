@@ -124,7 +124,9 @@ describe('lint of mosquitto.conf, judged by Debian Mosquitto', () => {
     const conf = `listener ${port}\ncertfile ${f('server.crt')}\nkeyfile ${f('server.key')}\ntls_version tlsv1.0\n`;
     expect(codes(conf)).toContain('BAD_TLS_VERSION');
     const refused = await mosquittoRefuses(dir, conf);
+    expect(refused.running).toBe(false);
     expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('Unsupported tls_version "tlsv1.0"');
   });
 
   it('PSK_WITH_CERTIFICATE: the line order decides whether Mosquitto starts', async () => {

@@ -96,18 +96,24 @@ export function mosquittoRefuses(
   dir: string,
   conf: string,
   timeoutMs = 5000,
-): Promise<{ code: number | null; output: string }> {
+): Promise<{ code: number | null; output: string; running: boolean }> {
   const confPath = join(dir, 'mosquitto-bad.conf');
   writeFileSync(confPath, conf);
   return new Promise((resolve) => {
     const child = spawn('/usr/sbin/mosquitto', ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let running = false;
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      running = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      // Still running when we stopped it: Mosquitto started, it did not refuse. Reported as exit 0 so
+      // that `expect(code).not.toBe(0)` fails instead of passing on the kill's null.
+      resolve({ code: running ? 0 : code, output, running });
     });
   });
 }

@@ -11,7 +11,7 @@ import { startBroker, type RunningBroker } from '../../src-main/core/broker/inde
 import { parseMosquittoConf } from '../../src-main/core/conf/index.js';
 import { startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
-import { cli } from '../helpers/run.js';
+import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildTestPki, type TestPki } from './openssl-pki.js';
 
@@ -290,7 +290,13 @@ describe('the api', () => {
       });
       expect(report.problems).toEqual([]);
       expect(report.mqtt?.returnCode).toBe(0);
-      expect(report.opensslCommand).toContain('-cert device-9.chain.crt -key device-9.key');
+      // The command names the workspace's real files and runs as it is (#19 item 8).
+      expect(report.opensslCommand).toContain(
+        `-CAfile ${join(workspaceDir, 'certs', 'root.crt')} -cert ${join(workspaceDir, 'certs', 'device-9.crt')} -key ${join(workspaceDir, 'keys', 'device-9.key')} -cert_chain ${join(workspaceDir, 'certs', 'inter.crt')}`,
+      );
+      const ran = await run('sh', ['-c', report.opensslCommand], { timeoutMs: 15_000 });
+      expect(ran.stdout + ran.stderr).toContain('Verify return code: 0 (ok)');
+      expect(ran.stdout + ran.stderr).not.toMatch(/No such file|Could not (open|read)/);
     } finally {
       await broker.stop();
     }

@@ -31,7 +31,11 @@ import {
   certificateChain,
   currentCrl,
   listCertificates,
+  certPath,
+  crlPath,
+  keyPath,
   readCertPem,
+  showCertificate,
   tlsMaterial,
 } from '../../core/pki/index.js';
 import { UserError } from '../../core/user-error.js';
@@ -129,44 +133,60 @@ function trustSummary(params: InspectProbeParams): InspectTrust {
   return trust;
 }
 
+/**
+ * The probe as one `openssl s_client` line that runs as it is: workspace material is named by its real
+ * files in the workspace (certs/NAME.crt, keys/NAME.key, crl/CA.crl), never by names of files that exist
+ * nowhere; files the user picked keep the names they have on the user's machine.
+ */
 function commandFor(
+  workspace: Workspace,
   params: InspectProbeParams & { files?: { ca?: string; cert?: string; key?: string; crl?: string } },
 ): string {
   const files = params.files ?? {};
   const trust = params.trust ?? { kind: 'system' };
+  const chainNames = (name: string): string[] => {
+    try {
+      return showCertificate(workspace, name).chainNames;
+    } catch {
+      return [name];
+    }
+  };
+  const certFileOf = (name: string) => workspace.path(certPath(name));
+  // A workspace CA as trust: OpenSSL needs the root its chain ends at (it does not stop at an intermediate).
   const caFile =
     files.ca ??
     (trust.kind === 'workspace'
-      ? `${trust.name}-root.crt`
+      ? certFileOf(chainNames(trust.name).at(-1)!)
       : trust.kind === 'pem'
         ? (trust.label ?? 'ca.crt')
         : undefined);
   const client = params.clientCert;
-  const certFile =
-    files.cert ??
-    (client
-      ? client.kind === 'workspace'
-        ? `${client.name}.chain.crt`
-        : (client.label ?? 'client.crt')
-      : undefined);
-  const keyFile =
-    files.key ??
-    (client
-      ? client.kind === 'workspace'
-        ? `${client.name}.key`
-        : client.kind === 'pkcs12'
-          ? 'client.key'
-          : 'client.key'
-      : undefined);
+  let certFile = files.cert;
+  let keyFile = files.key;
+  let certChainFile: string | undefined;
+  if (client?.kind === 'workspace') {
+    certFile ??= certFileOf(client.name);
+    keyFile ??= workspace.path(keyPath(client.name));
+    // The intermediate between the leaf and the root, as the client sends it.
+    const between = chainNames(client.name).slice(1, -1);
+    if (between.length > 0) certChainFile = certFileOf(between[0]!);
+  } else if (client) {
+    certFile ??= client.label ?? 'client.crt';
+    keyFile ??= client.kind === 'pkcs12' ? 'client.key' : 'client.key';
+  }
+  const crlCa = params.crlCas?.[0];
+  const crlFile =
+    files.crl ?? (crlCa ? workspace.path(crlPath(crlCa)) : params.crlPem ? 'crl.pem' : undefined);
   return opensslCommand(params.target, {
     ...(caFile ? { caFile } : {}),
     ...(certFile ? { certFile } : {}),
     ...(keyFile ? { keyFile } : {}),
+    ...(certChainFile ? { certChainFile } : {}),
     ...(params.servername ? { servername: params.servername } : {}),
     ...(params.alpn ? { alpn: params.alpn } : {}),
     ...(params.tlsMin ? { tlsMin: params.tlsMin } : {}),
     ...(params.tlsMax ? { tlsMax: params.tlsMax } : {}),
-    ...(files.crl || params.crlPem || params.crlCas?.length ? { crlFile: files.crl ?? 'crl.pem' } : {}),
+    ...(crlFile ? { crlFile } : {}),
   });
 }
 
@@ -252,7 +272,7 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
       }
       const result = {
         ...report,
-        opensslCommand: commandFor(params),
+        opensslCommand: commandFor(ctx.workspace, params),
         brokerSide: side,
         fixes: fixes(params, report, own),
       };
@@ -305,7 +325,7 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
           : { reloaded: null };
       return { ...outcome, ...reload };
     },
-    'inspect.opensslCommand': (params) => commandFor(params),
+    'inspect.opensslCommand': (params) => commandFor(ctx.workspace, params),
     'inspect.suggestTrust': async (params) => {
       let own;
       try {

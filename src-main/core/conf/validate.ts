@@ -153,7 +153,7 @@ export function validateMosquittoConf(conf: MosquittoConf, options: ValidateOpti
           if (missing) {
             warning(
               at('certfile'),
-              `certfile holds no certificate of "${missing}", the issuer of the last certificate in it, and neither does cafile: only what is in the file goes out, so clients that hold just the root fail with "unknown ca" — put the intermediate after the server certificate in certfile`,
+              `certfile holds only the server certificate and neither it nor cafile holds its issuer "${missing}": if "${missing}" is an intermediate CA, clients that hold just the root fail with "unknown ca" — put it after the server certificate in certfile`,
             );
           }
         }
@@ -206,8 +206,9 @@ export function validateMosquittoConf(conf: MosquittoConf, options: ValidateOpti
  */
 function missingIssuer(chain: X509Certificate[], cafile: string | undefined): string | undefined {
   const last = chain[chain.length - 1]!;
-  if (last.checkIssued(last)) return undefined;
-  const pool = [...chain];
+  // A chain that reaches a CA certificate ends at an intermediate: the client holds the root above it.
+  if (last.ca || last.checkIssued(last)) return undefined;
+  const pool: X509Certificate[] = [];
   if (cafile) {
     try {
       pool.push(...readCertificates(cafile).certificates);
@@ -215,14 +216,8 @@ function missingIssuer(chain: X509Certificate[], cafile: string | undefined): st
       // an unreadable cafile is reported on its own line
     }
   }
-  let current = last;
-  for (let hops = 0; hops < 10; hops++) {
-    const issuer = pool.find((c) => c !== current && current.checkIssued(c));
-    if (!issuer) return /CN=([^\n]*)/.exec(current.issuer)?.[1] ?? current.issuer.replace(/\n/g, ', ');
-    if (issuer.checkIssued(issuer)) return undefined;
-    current = issuer;
-  }
-  return undefined;
+  if (pool.some((c) => last.checkIssued(c))) return undefined;
+  return /CN=([^\n]*)/.exec(last.issuer)?.[1] ?? last.issuer.replace(/\n/g, ', ');
 }
 
 function checkCiphers(list: string, keyword: string): void {

@@ -13,6 +13,8 @@ export interface OpensslCommandOptions {
   alpn?: string[];
   certFile?: string;
   keyFile?: string;
+  /** Intermediates to send with the client certificate (`-cert_chain`). */
+  certChainFile?: string;
   tlsMin?: TlsVersion;
   tlsMax?: TlsVersion;
   crlFile?: string;
@@ -50,6 +52,7 @@ export function opensslCommand(
   if (options.caFile) args.push('-CAfile', options.caFile);
   if (options.certFile) args.push('-cert', options.certFile);
   if (options.keyFile) args.push('-key', options.keyFile);
+  if (options.certChainFile) args.push('-cert_chain', options.certChainFile);
   if (options.alpn && options.alpn.length > 0) args.push('-alpn', options.alpn.join(','));
   if (options.tlsMin && options.tlsMax && options.tlsMin === options.tlsMax) {
     args.push(VERSION_FLAG[options.tlsMin]);
