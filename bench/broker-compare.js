@@ -2,7 +2,7 @@
 // Our broker against Debian's Mosquitto and a bare aedes, same certificates, mutual TLS 1.3 on 127.0.0.1.
 //
 //   npm run build:node && node bench/broker-compare.js [--messages 100000] [--handshakes 500]
-//        [--clients 5000] [--latency 2000] [--only ours,aedes,mosquitto]
+//        [--clients 5000] [--latency 2000] [--only ours,aedes,mosquitto] [--mqtt 3.1.1,5]
 //
 // Each broker runs in its own process; its CPU time (utime+stime) and peak memory (VmHWM) come from
 // /proc/<pid>. The load generator (mqtt.js and raw TLS clients) runs in this process and is not counted.
@@ -27,6 +27,11 @@ const HANDSHAKES = Number(option('handshakes', 500));
 const CLIENTS = Number(option('clients', 5000));
 const LATENCY = Number(option('latency', 2000));
 const ONLY = option('only', 'ours,aedes,mosquitto').split(',');
+/** MQTT versions the clients speak: one table each (default both). */
+const VERSIONS = option('mqtt', '3.1.1,5')
+  .split(',')
+  .map((v) => (v === '5' ? 5 : 4));
+let protocolVersion = 4;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
@@ -209,7 +214,7 @@ function connect(port, clientId = `bench-${++clientSeq}`) {
     const client = mqtt.connect(`mqtts://localhost:${port}`, {
       ...tls,
       clientId,
-      protocolVersion: 4,
+      protocolVersion,
       reconnectPeriod: 0,
       connectTimeout: 15_000,
     });
@@ -306,7 +311,8 @@ function rawSession(port, clientId, keep) {
   const body = Buffer.concat([
     Buffer.from([0, 4]),
     Buffer.from('MQTT'),
-    Buffer.from([4, 0x02, 0, 0]), // level 4, clean session, keep-alive 0
+    Buffer.from([protocolVersion, 0x02, 0, 0]), // level 4 or 5, clean session, keep-alive 0
+    protocolVersion === 5 ? Buffer.from([0]) : Buffer.alloc(0), // MQTT 5: no properties
     Buffer.from([id.length >> 8, id.length & 0xff]),
     id,
   ]);
@@ -455,10 +461,14 @@ try {
   console.log(
     `broker-compare: ${MESSAGES} messages per run, ${HANDSHAKES} handshakes, ${CLIENTS} concurrent clients, mTLS (EC P-256, TLS 1.3), node ${process.version}`,
   );
-  const results = [];
-  for (const name of ['ours', 'aedes', 'mosquitto'].filter((n) => ONLY.includes(n)))
-    results.push(await measure(name, dir));
-  table(results);
+  for (const version of VERSIONS) {
+    protocolVersion = version;
+    console.log(`\nMQTT ${version === 5 ? '5' : '3.1.1'} clients`);
+    const results = [];
+    for (const name of ['ours', 'aedes', 'mosquitto'].filter((n) => ONLY.includes(n)))
+      results.push(await measure(name, dir));
+    table(results);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

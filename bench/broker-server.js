@@ -1,7 +1,7 @@
 // A broker in its own process, so bench/broker-compare.js can measure its CPU and memory from /proc.
 // Usage: node bench/broker-server.js ours|aedes DIR PORT
 //   ours  — our broker (out/node/core/broker) from DIR/bench.conf (mTLS, CN as username, ACL)
-//   aedes — a bare aedes 1.2 on tls.createServer with the same certificates, no hooks
+//   aedes — a bare aedes (the version we ship, with its patches) on tls.createServer, same certificates, no hooks
 // Prints "ready" on stdout when listening; exits on SIGTERM.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:tls';

@@ -1,6 +1,7 @@
 // The broker domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
+import { brokerBridgeMethods, type BrokerBridgeEvents } from './broker-bridges.js';
 import type { LanCertificateGap } from '../../core/broker/lan-certificate.js';
 import type {
   BrokerEvent,
@@ -39,6 +40,7 @@ export interface BrokerStatus {
 }
 
 export const brokerMethods = {
+  ...brokerBridgeMethods,
   'broker.status': method(z.object({}).strict(), returns<BrokerStatus>(), { readonly: true, example: {} }),
   'broker.start': method(
     z
@@ -83,7 +85,7 @@ export const brokerMethods = {
   ...brokerSettingsMethods,
 };
 
-export interface BrokerEvents extends BrokerSettingsEvents {
+export interface BrokerEvents extends BrokerBridgeEvents, BrokerSettingsEvents {
   /** One entry of the broker's event log, as it happens. */
   'broker.event': BrokerEvent;
   /** The broker started, stopped, or a client came or went. */

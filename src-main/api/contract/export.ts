@@ -27,6 +27,9 @@ const bridge = z
   })
   .strict();
 
+/** One bridge of the bridge editor (shared with the broker domain's `broker.bridgesSave`). */
+export const exportBridgeSchema = bridge;
+
 /** What to put in a bundle (all optional: the saved settings and the defaults fill in). */
 const bundleOptions = {
   /** Where the files live on the production host (default: the saved prefix, else /etc/mosquitto). */

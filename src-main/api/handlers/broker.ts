@@ -1,5 +1,6 @@
 import { brokerMethods, type BrokerIssue, type BrokerStatus } from '../contract/broker.js';
 import type { Handlers, ServiceContext } from './handler.js';
+import { brokerBridgeHandlers, withInspectParams } from './broker-bridges.js';
 import { brokerSettingsHandlers } from './broker-settings.js';
 import {
   loadConfFile,
@@ -102,6 +103,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
   });
 
   return {
+    ...brokerBridgeHandlers(ctx, () => broker),
     ...brokerSettingsHandlers(ctx, () => (broker && source === 'workspace' ? runningConf : undefined)),
     'broker.status': () => status(),
 
@@ -137,6 +139,7 @@ export function brokerHandlers(ctx: ServiceContext): Handlers<typeof brokerMetho
         }
         const started = await startBroker(loaded.conf, {
           baseDir: loaded.baseDir,
+          onBridgeChange: (bridge) => ctx.emit('broker.bridge', withInspectParams(ctx.workspace, bridge)),
           // The workspace broker stays on this machine unless opened to the LAN; a conf decides itself.
           defaultBind: params.config || params.lan ? 'any' : 'loopback',
           reasonStrings: readLocalOptions(ctx.workspace).reasonStrings,

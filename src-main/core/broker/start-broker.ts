@@ -13,6 +13,7 @@ import { FileWatcher } from './file-watcher.js';
 import { ListenerRuntime, type ListenerStatus } from './listener-runtime.js';
 import type { DefaultBind } from './bind-hosts.js';
 import { refusalConnack, sendRefusal } from './connack.js';
+import { misplacedConnectProperty } from './connect-properties.js';
 import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
 import { MOSQUITTO_LIMITS, prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
@@ -233,6 +234,22 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         );
         sendRefusal(client.conn, connack, () => callback(new Error(reason), false));
       };
+      const misplaced = version === 5 ? misplacedConnectProperty(packet) : undefined;
+      if (misplaced) {
+        // Mosquitto closes the connection without a CONNACK ("disconnected due to protocol error")
+        const reason = `protocol error: the CONNECT carries the property ${misplaced}, which MQTT 5 does not allow there`;
+        state.refusalLogged = true;
+        emit({
+          ...connectionFields(state),
+          kind: 'refused',
+          level: 'warning',
+          message: `refused ${from(state)} on ${state.listenerUrl}: ${reason}; connection closed without CONNACK, as Mosquitto does`,
+          reason,
+          problem: 'MQTT_REFUSED',
+        });
+        callback(new Error(reason), false);
+        return;
+      }
       // Mosquitto: a zero-length client id needs clean session and MQTT 3.1.1 (MQTT 5 gets one assigned)
       if (!packet.clientId && (version === 3 || (version === 4 && !packet.clean))) {
         refuse(

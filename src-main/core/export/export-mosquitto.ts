@@ -325,10 +325,14 @@ export function planMosquittoExport(
     }
   }
 
-  // Bridges (export-only: the local broker does not bridge).
-  const bridges: string[] = [];
+  // Bridges of the editor not (yet) in the broker's conf.
+  const bridges: string[] = sections.bridges.map((b) => b.name);
   if (options.bridges !== false) {
-    const list = options.bridgeSettings ?? settings.bridges;
+    // The bridge editor also writes its bridges into the broker's conf (they run locally): those are
+    // in the conf text already.
+    const list = (options.bridgeSettings ?? settings.bridges).filter(
+      (b) => !sections.bridges.some((s) => s.name === b.name),
+    );
     list.forEach((b, i) => validateBridge(b, `bridges[${i}]`));
     const sectionsText: string[] = [];
     list.forEach((bridge, i) => {

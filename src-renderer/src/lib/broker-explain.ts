@@ -30,6 +30,8 @@ export function fixFor(event: BrokerEvent): string | undefined {
       ? `Decided by ${event.rule.file.split('/').pop()}:${event.rule.line} (${event.rule.text}). Change the ACL if this client should ${event.access === 'write' ? 'publish' : 'receive'} here.`
       : `No ACL rule grants ${event.access} on '${event.topic}' to this client: add one to the ACL.`;
   }
+  // A bridge's own message already carries its fix (its problem is the remote's, seen as a client).
+  if (event.kind === 'bridge') return undefined;
   return event.problem ? FIXES[event.problem] : undefined;
 }
 

@@ -29,6 +29,11 @@ export interface BridgeInspectTarget {
   tlsMin?: '1.2' | '1.3';
   /** The bridge talks plain MQTT: the inspector can only test reachability and the CONNECT. */
   plain?: boolean;
+  /**
+   * The Inspector's route params for this remote (set by the api): the workshop CA and certificate
+   * that match the bridge's bridge_cafile and bridge_certfile, when the workshop holds them.
+   */
+  params?: Record<string, string>;
 }
 
 export interface BridgeStatus {

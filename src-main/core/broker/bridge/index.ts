@@ -58,8 +58,9 @@ export function prepareBridges(conf: MosquittoConf, baseDir: string): Prepared[]
 
 /** The running bridges of one broker. */
 export class BridgeSet {
-  private readonly runners = new Map<string, { runner: BridgeRunner; key: string }>();
+  private readonly runners = new Map<string, { runner: BridgeRunner; key: string; tlsKey: string }>();
   private watcher: FileWatcher | undefined;
+  private readonly watched = new Set<string>();
   private closed = false;
 
   constructor(
@@ -91,7 +92,7 @@ export class BridgeSet {
       () => this.options.changed(runner.status()),
       this.options.timing,
     );
-    this.runners.set(b.name, { runner, key: p.key });
+    this.runners.set(b.name, { runner, key: p.key, tlsKey: tlsKey(p.tls) });
     return runner;
   }
 
@@ -107,16 +108,24 @@ export class BridgeSet {
     return this.runners.get(name)?.runner;
   }
 
+  /** Watch the files of every bridge (each file once; the callback finds the bridges using it). */
   private watch(): void {
-    this.watcher?.close();
-    const watcher = new FileWatcher(150, () => undefined);
-    this.watcher = watcher;
-    for (const { runner } of this.runners.values()) {
-      const files = bridgeFiles(runner);
-      for (const file of files)
-        watcher.add(file, () => void this.restart(runner.bridge.name, `${file} changed`));
+    const watcher = (this.watcher ??= new FileWatcher(150, () => undefined));
+    if (this.confFile && existsSync(this.confFile) && !this.watched.has(this.confFile)) {
+      this.watched.add(this.confFile);
+      watcher.add(this.confFile, () => void this.reloadConf());
     }
-    if (this.confFile && existsSync(this.confFile)) watcher.add(this.confFile, () => void this.reloadConf());
+    for (const { runner } of this.runners.values()) {
+      for (const file of bridgeTlsFiles(runner.bridge)) {
+        if (this.watched.has(file)) continue;
+        this.watched.add(file);
+        watcher.add(file, () => {
+          for (const [name, entry] of this.runners)
+            if (bridgeTlsFiles(entry.runner.bridge).includes(file))
+              void this.restart(name, `${file} changed`);
+        });
+      }
+    }
   }
 
   /** Restart one bridge with its files read again (hot reload). */
@@ -136,6 +145,7 @@ export class BridgeSet {
       });
       return;
     }
+    if (tlsKey(tls) === entry.tlsKey) return;
     await old.stop(`stopped: ${why}`);
     const runner = this.add({ bridge: old.bridge, tls, key: entry.key });
     this.options.log({ level: 'info', bridge: name, message: `bridge ${name} restarted: ${why}` });
@@ -187,10 +197,17 @@ export class BridgeSet {
   }
 }
 
-function bridgeFiles(runner: BridgeRunner): string[] {
+function bridgeTlsFiles(bridge: ResolvedBridge): string[] {
   try {
-    return bridgeTls(runner.bridge)?.files ?? [];
+    return bridgeTls(bridge)?.files ?? [];
   } catch {
     return [];
   }
+}
+
+/** What the bridge's TLS files hold, to restart it only when they really changed. */
+function tlsKey(tls: BridgeTls | undefined): string {
+  if (!tls) return '';
+  const o = tls.options;
+  return JSON.stringify([o.ca, o.cert, o.key, o.minVersion, o.ALPNProtocols]);
 }
