@@ -16,6 +16,7 @@ import { inspectHandlers } from './handlers/inspect.js';
 import { clientHandlers } from './handlers/client.js';
 import { exportHandlers } from './handlers/export.js';
 import { quickstartHandlers } from './handlers/quickstart.js';
+import { benchHandlers } from './handlers/bench.js';
 import { Workspace } from '../core/workspace/workspace.js';
 import { UserError } from '../core/user-error.js';
 
@@ -55,6 +56,7 @@ export class ApiService {
       clientHandlers(ctx),
       exportHandlers(ctx),
       quickstartHandlers(ctx),
+      benchHandlers(ctx),
     ];
     for (const table of tables) {
       for (const [name, fn] of Object.entries(table)) this.handlers.set(name, fn as AnyHandler);

@@ -7,6 +7,7 @@ import { inspectMethods, type InspectEvents } from './inspect.js';
 import { clientMethods, type ClientEvents } from './client.js';
 import { exportMethods, type ExportEvents } from './export.js';
 import { quickstartMethods, type QuickstartEvents } from './quickstart.js';
+import { benchMethods, type BenchEvents } from './bench.js';
 
 /** Every api method of the product, by name. The one contract all three surfaces speak. */
 export const apiMethods = {
@@ -18,6 +19,7 @@ export const apiMethods = {
   ...clientMethods,
   ...exportMethods,
   ...quickstartMethods,
+  ...benchMethods,
 };
 
 export type ApiMethods = typeof apiMethods;
@@ -36,7 +38,8 @@ export type ApiEvents = AppEvents &
   InspectEvents &
   ClientEvents &
   ExportEvents &
-  QuickstartEvents;
+  QuickstartEvents &
+  BenchEvents;
 export type EventTopic = keyof ApiEvents;
 
 /** An error as it crosses a transport: a code and one line for the user. */

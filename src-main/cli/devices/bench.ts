@@ -11,7 +11,8 @@ import {
   type BenchReport,
   type Fleet,
 } from '../../core/bench/index.js';
-import { protocolOption, workspaceBrokerUrl } from './device-session.js';
+import { workspaceBrokerUrl } from '../../core/broker/workspace-broker-url.js';
+import { protocolOption } from './device-session.js';
 import { qosOption } from './payload-properties.js';
 
 function numberOption(

@@ -3,7 +3,7 @@
  * from the command line, the same TLS handling, the same explained failures (problem code and words).
  * Loaded only when one of those commands runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { UsageError, type CliContext } from '../command.js';
 import { UserError } from '../../core/user-error.js';
 import { Workspace } from '../../core/workspace/workspace.js';
@@ -16,9 +16,7 @@ import {
   type ConnectionProfile,
   type WorkspaceCertificates,
 } from '../../core/client/index.js';
-import { readRunningRecord } from '../../core/broker/running-record.js';
-import { WORKSPACE_BROKER_CONF } from '../../core/broker/workspace-settings.js';
-import { includeDirReader, isTlsListener, parseMosquittoConf } from '../../core/conf/index.js';
+import { workspaceBrokerUrl } from '../../core/broker/workspace-broker-url.js';
 import { certificateChain, listCertificates } from '../../core/pki/index.js';
 
 /** The trust anchor name that stands for every root CA of the workspace. */
@@ -98,37 +96,6 @@ export function protocolOption(ctx: CliContext): '3.1.1' | '5.0' {
   if (raw === undefined || raw === '5' || raw === '5.0' || raw === 'mqttv5') return '5.0';
   if (raw === '3.1.1' || raw === '311' || raw === 'mqttv311') return '3.1.1';
   throw new UsageError(`--protocol-version (-V): ${raw} is not 3.1.1 or 5`);
-}
-
-interface WorkspaceBrokerTarget {
-  url: string;
-  /** How it was found, for --debug and errors. */
-  from: string;
-}
-
-/** Where the workspace broker listens: the running broker's own record, else its settings. */
-export function workspaceBrokerUrl(ws: Workspace): WorkspaceBrokerTarget {
-  const running = readRunningRecord(ws);
-  if (running && running.listeners.length > 0) {
-    const rank = (url: string) => ['mqtts:', 'wss:', 'mqtt:', 'ws:'].indexOf(new URL(url).protocol);
-    const best = [...running.listeners].sort((a, b) => rank(a) - rank(b))[0]!;
-    return { url: best, from: `the workspace broker (process ${running.pid})` };
-  }
-  const file = ws.path(WORKSPACE_BROKER_CONF);
-  if (!existsSync(file)) {
-    throw new UsageError(
-      `no broker to talk to: give --url (or -h/-p), or make the workspace broker with \`mqtt-tls-studio quickstart\` (workspace ${ws.dir})`,
-    );
-  }
-  const conf = parseMosquittoConf(readFileSync(file, 'utf8'), file, {
-    readIncludeDir: includeDirReader(ws.path('broker')),
-  });
-  const listener =
-    conf.listeners.find((l) => isTlsListener(l) && l.protocol !== 'websockets') ?? conf.listeners[0];
-  if (!listener) throw new UsageError(`no broker to talk to: ${file} has no listener; give --url`);
-  const secure = isTlsListener(listener);
-  const scheme = listener.protocol === 'websockets' ? (secure ? 'wss' : 'ws') : secure ? 'mqtts' : 'mqtt';
-  return { url: `${scheme}://localhost:${listener.port}`, from: `the workspace broker settings (${file})` };
 }
 
 export interface DeviceConnection {

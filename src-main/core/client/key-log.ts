@@ -8,9 +8,7 @@ import { UserError } from '../user-error.js';
  * hands each secret as a ready line on the socket's `keylog` event; we append the lines to a file the
  * user chose, private to them (0600).
  */
-export const KEY_LOG_WARNING =
-  'Anyone who has this file can decrypt the recorded TLS traffic of these connections (passwords and ' +
-  'messages included). Keep it private and delete it when you are done.';
+export { KEY_LOG_WARNING } from './key-log-warning.js';
 
 export interface KeyLogWriter {
   readonly path: string;

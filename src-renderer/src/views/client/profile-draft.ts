@@ -28,6 +28,11 @@ export interface ProfileDraft {
   servername: string;
   alpn: string;
   verifyServer: boolean;
+  /** Write a TLS key log (NSS SSLKEYLOGFILE) for Wireshark; off by default. */
+  keyLog: boolean;
+  keyLogFile: string;
+  /** Keep the key log path in profiles.json (tls.saveKeyLogFile); else it is given at each connect. */
+  saveKeyLogFile: boolean;
   willTopic: string;
   willPayload: string;
   willFormat: 'text' | 'json' | 'hex' | 'base64';
@@ -63,6 +68,9 @@ export function emptyDraft(): ProfileDraft {
     servername: '',
     alpn: '',
     verifyServer: true,
+    keyLog: false,
+    keyLogFile: '',
+    saveKeyLogFile: false,
     willTopic: '',
     willPayload: '',
     willFormat: 'text',
@@ -103,6 +111,9 @@ export function draftFrom(p: ConnectionProfile): ProfileDraft {
     servername: p.tls.servername ?? '',
     alpn: (p.tls.alpn ?? []).join(', '),
     verifyServer: p.tls.verifyServer,
+    keyLog: Boolean(p.tls.keyLogFile),
+    keyLogFile: p.tls.keyLogFile ?? '',
+    saveKeyLogFile: p.tls.saveKeyLogFile,
     willTopic: p.will?.topic ?? '',
     willPayload: p.will?.payload ?? '',
     willFormat: p.will?.format ?? 'text',
@@ -149,6 +160,9 @@ export function profileFrom(d: ProfileDraft): Record<string, unknown> {
       ...(d.alpn.trim() ? { alpn: d.alpn } : {}),
       verifyServer: d.verifyServer,
       savePassphrase: d.savePassphrase,
+      // The key log path goes into the profile only when the user asked to remember it.
+      ...(d.keyLog && d.saveKeyLogFile && d.keyLogFile.trim() ? { keyLogFile: d.keyLogFile.trim() } : {}),
+      saveKeyLogFile: d.keyLog && d.saveKeyLogFile,
     },
     ...(d.willTopic.trim()
       ? {
@@ -164,12 +178,30 @@ export function profileFrom(d: ProfileDraft): Record<string, unknown> {
   };
 }
 
-/** Secrets given for this connection only (not saved unless the profile says so). */
-export function secretsFrom(d: ProfileDraft): { password?: string; passphrase?: string } {
+/** What `client.connect` takes for this connection only (not saved unless the profile says so). */
+export interface ConnectExtras {
+  password?: string;
+  passphrase?: string;
+  keyLogFile?: string;
+}
+
+/** Secrets (and the key log file) given for this connection only (not saved unless the profile says so). */
+export function secretsFrom(d: ProfileDraft): ConnectExtras {
+  const secure = /^(mqtts|wss):/i.test(d.url.trim());
   return {
+    ...(secure && d.keyLog && d.keyLogFile.trim() ? { keyLogFile: d.keyLogFile.trim() } : {}),
     ...(d.password ? { password: d.password } : {}),
     ...(d.passphrase && (d.certKind === 'files' || d.certKind === 'pkcs12')
       ? { passphrase: d.passphrase }
       : {}),
   };
+}
+
+/** A problem the form can name before asking the api (the api checks the path itself). */
+export function draftProblem(d: ProfileDraft): { message: string; field: string } | null {
+  const secure = /^(mqtts|wss):/i.test(d.url.trim());
+  if (secure && d.keyLog && !d.keyLogFile.trim()) {
+    return { message: 'keyLogFile: give the file to write the TLS key log to', field: 'keyLogFile' };
+  }
+  return null;
 }
