@@ -8,7 +8,6 @@ import { UserError } from '../user-error.js';
  * hands each secret as a ready line on the socket's `keylog` event; we append the lines to a file the
  * user chose, private to them (0600).
  */
-export { KEY_LOG_WARNING } from './key-log-warning.js';
 
 export interface KeyLogWriter {
   readonly path: string;
