@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { UsageError, type CliContext } from '../command.js';
-import { UserError } from '../../core/user-error.js';
 import { Workspace } from '../../core/workspace/workspace.js';
 import {
   BENCH_LIMITS,
@@ -12,9 +10,10 @@ import {
   type Fleet,
 } from '../../core/bench/index.js';
 import { workspaceBrokerUrl } from '../../core/broker/workspace-broker-url.js';
-import { protocolOption } from './device-session.js';
+import { intOption, protocolOption, readFirstLine, readOptionFile } from './device-session.js';
 import { qosOption } from './payload-properties.js';
 
+/** A bounded whole-number option with its default (`undefined`: the option is required). */
 function numberOption(
   ctx: CliContext,
   name: string,
@@ -22,23 +21,9 @@ function numberOption(
   min: number,
   max: number,
 ): number {
-  const raw = ctx.option(name);
-  if (raw === undefined) {
-    if (fallback === undefined) throw new UsageError(`--${name} is required`);
-    return fallback;
-  }
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new UsageError(`--${name}: ${raw} is not a whole number from ${min} to ${max}`);
-  }
-  return Number(raw);
-}
-
-function firstLine(file: string, option: string): string {
-  try {
-    return readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
-  } catch {
-    throw new UserError(`${option}: cannot read ${file}`, 'NOT_FOUND', { file, field: option });
-  }
+  const value = intOption(ctx, name, min, max) ?? fallback;
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  return value;
 }
 
 const fixed = (n: number | undefined, digits = 2) => (n === undefined ? '–' : n.toFixed(digits));
@@ -98,7 +83,7 @@ export async function runBenchCommand(ctx: CliContext): Promise<number> {
   } else if (as.length > 0) fleet = givenFleet(ws, as);
   const trustFile = ctx.option('trust');
   let trust: string[] | undefined;
-  if (trustFile) trust = [readFileSafe(trustFile)];
+  if (trustFile) trust = [readOptionFile(trustFile, '--trust')];
   else if (fleet) trust = fleet.trust;
   else if (ws.exists('certificates.json') && !url && !host) trust = workspaceRoots(ws);
   const passwordFile = ctx.option('password-file');
@@ -123,7 +108,7 @@ export async function runBenchCommand(ctx: CliContext): Promise<number> {
       ...(ctx.option('servername') ? { servername: ctx.option('servername') } : {}),
       insecure: ctx.values.insecure === true,
       ...(ctx.option('username') !== undefined ? { username: ctx.option('username') } : {}),
-      ...(passwordFile ? { password: firstLine(passwordFile, '--password-file') } : {}),
+      ...(passwordFile ? { password: readFirstLine(passwordFile, '--password-file') } : {}),
       clientIdPrefix: prefix,
       connectTimeoutMs: 30_000,
       signal: abort.signal,
@@ -144,13 +129,5 @@ export async function runBenchCommand(ctx: CliContext): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     fleet?.dispose();
-  }
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`--trust: cannot read ${file}`, 'NOT_FOUND', { file, field: '--trust' });
   }
 }

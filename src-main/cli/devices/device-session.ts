@@ -67,10 +67,10 @@ export function problemLine(problem: ClientProblem): string {
   return words.replace(/\s*\n\s*/g, ' ');
 }
 
-function readFirstLine(file: string, option: string): string {
-  let text: string;
+/** A file named by an option, as text; unreadable → one UserError naming the option and the file. */
+export function readOptionFile(file: string, option: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
@@ -79,10 +79,15 @@ function readFirstLine(file: string, option: string): string {
       { file, field: option },
     );
   }
-  return text.split(/\r?\n/)[0] ?? '';
 }
 
-function positiveInt(ctx: CliContext, name: string, min: number, max: number): number | undefined {
+/** A secret (password, passphrase) kept in a file: its first line. */
+export function readFirstLine(file: string, option: string): string {
+  return readOptionFile(file, option).split(/\r?\n/)[0] ?? '';
+}
+
+/** A whole-number option within bounds (undefined when absent); anything else is bad usage. */
+export function intOption(ctx: CliContext, name: string, min: number, max: number): number | undefined {
   const raw = ctx.option(name);
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -128,7 +133,7 @@ export function deviceConnection(ctx: CliContext, name: string): DeviceConnectio
   let defaultTarget = false;
   if (url) target = url;
   else if (host || portText) {
-    const port = positiveInt(ctx, 'port', 1, 65535);
+    const port = intOption(ctx, 'port', 1, 65535);
     const scheme = tlsAsked ? 'mqtts' : 'mqtt';
     const h = host ?? 'localhost';
     target = `${scheme}://${h.includes(':') ? `[${h}]` : h}${port !== undefined ? `:${port}` : ''}`;
@@ -166,7 +171,7 @@ export function deviceConnection(ctx: CliContext, name: string): DeviceConnectio
   if (passwordFile) secrets.password = readFirstLine(passwordFile, '--password-file');
   const alpn = ctx.option('alpn');
   const servername = ctx.option('servername');
-  const connectTimeout = positiveInt(ctx, 'connect-timeout', 1, 300) ?? 10;
+  const connectTimeout = intOption(ctx, 'connect-timeout', 1, 300) ?? 10;
   const input = {
     name,
     url: target,

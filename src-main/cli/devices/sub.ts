@@ -5,18 +5,10 @@ import {
   connectDevice,
   deviceConnection,
   DeviceFailure,
+  intOption,
   problemLine,
 } from './device-session.js';
 import { qosOption } from './payload-properties.js';
-
-function countOption(ctx: CliContext, name: string, max: number): number | undefined {
-  const raw = ctx.option(name);
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-    throw new UsageError(`--${name}: ${raw} is not a whole number from 1 to ${max}`);
-  }
-  return Number(raw);
-}
 
 /** One message as `sub --json` prints it (CLI.md). */
 export function messageJson(message: LoggedMessage): Record<string, unknown> {
@@ -35,8 +27,8 @@ export async function runSub(ctx: CliContext): Promise<number> {
   const filters = (ctx.values.topic as string[] | undefined) ?? [];
   if (filters.length === 0) throw new UsageError('--topic (-t) is required');
   const qos = qosOption(ctx);
-  const count = countOption(ctx, 'count', 1_000_000_000);
-  const seconds = countOption(ctx, 'timeout', 31_536_000);
+  const count = intOption(ctx, 'count', 1, 1_000_000_000);
+  const seconds = intOption(ctx, 'timeout', 1, 31_536_000);
   const retainedOnly = ctx.values['retained-only'] === true;
   const verbose = ctx.values.verbose === true;
   const connection = deviceConnection(ctx, 'sub');
