@@ -101,7 +101,11 @@ const mosquittoLog = join(dir, 'mosquitto.log');
 const mosquitto = startLogged('/usr/sbin/mosquitto', ['-c', join(mdir, 'mosquitto.conf')], mosquittoLog, {
   cwd: mdir,
 });
-await waitForLog(mosquitto, mosquittoLog, /Opening ipv[46] listen socket on port|mosquitto version .* running/);
+await waitForLog(
+  mosquitto,
+  mosquittoLog,
+  /Opening ipv[46] listen socket on port|mosquitto version .* running/,
+);
 
 try {
   const files = join(dir, 'files');
