@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { InspectProbeParams, InspectResult } from '../../api/contract/inspect.js';
-import { connackCode } from '../../core/inspect/index.js';
+import { connackCode } from '../../core/inspect/connack-codes.js';
 import { PROBLEM_CODES } from '../../core/problems.js';
 import { UserError } from '../../core/user-error.js';
 import type { CliContext, Command } from '../command.js';
