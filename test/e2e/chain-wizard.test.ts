@@ -24,8 +24,20 @@ describe('Chain wizard', () => {
   afterAll(async () => app?.close());
 
   const wizard = () => app.page.locator('[data-testid="chain-wizard"]');
-  const next = () => wizard().getByRole('button', { name: 'Next' }).click();
   const currentStep = () => wizard().locator('.steps li[aria-current="step"]').textContent();
+  /** Next, then wait for the wizard to move on (it checks the plan with the core first). */
+  const next = async () => {
+    const before = await currentStep();
+    await wizard().getByRole('button', { name: 'Next' }).click();
+    await expect.poll(currentStep).not.toBe(before);
+  };
+  /** Next, which must be refused: the step's problems show and the step stays. */
+  const nextRefused = async () => {
+    const before = await currentStep();
+    await wizard().getByRole('button', { name: 'Next' }).click();
+    await wizard().locator('[data-testid="wizard-step-problems"]').waitFor();
+    expect(await currentStep()).toBe(before);
+  };
   const dark = async (on: boolean) =>
     app.page.evaluate((d) => (document.documentElement.dataset.theme = d ? 'dark' : 'light'), on);
 
@@ -53,7 +65,7 @@ describe('Chain wizard', () => {
 
     // A name quick start already took: Next refuses, naming the field, and stays on the step.
     await rootName.fill('root-ca');
-    await next();
+    await nextRefused();
     const problems = w.locator('[data-testid="wizard-step-problems"]');
     await problems.waitFor();
     expect(await problems.textContent()).toContain(
@@ -78,7 +90,7 @@ describe('Chain wizard', () => {
     const hosts = w.getByLabel('Host names and IPs clients connect to');
     await hosts.fill('broker.lan, :');
     await w.getByText('Host names and IP addresses: ":" is neither a host name nor an IP address').waitFor();
-    await next();
+    await nextRefused();
     expect(await currentStep()).toContain('Server');
     expect(await problems.textContent()).toContain(
       'Host names and IP addresses: ":" is neither a host name nor an IP address (write dns:NAME or ip:ADDRESS)',
