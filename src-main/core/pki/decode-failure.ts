@@ -4,11 +4,13 @@
  * deep in a structure) is reported as damage: malformed input is never an internal error.
  */
 import { UserError } from '../user-error.js';
+import { Asn1ReadError } from './asn1-read.js';
 import { DerError } from './der.js';
 import { DerivationLimitError } from './key-derivation.js';
 
 export function decodeFailure(error: unknown): string {
-  if (error instanceof DerError || error instanceof DerivationLimitError) return error.message;
+  if (error instanceof DerError || error instanceof Asn1ReadError || error instanceof DerivationLimitError)
+    return error.message;
   return 'damaged: the structure does not decode';
 }
 

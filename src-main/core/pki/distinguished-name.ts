@@ -3,19 +3,7 @@
  * `X509_NAME_print_ex(..., XN_FLAG_RFC2253)` does — the string Mosquitto uses for
  * `use_subject_as_username` and `openssl x509 -noout -subject -nameopt RFC2253` prints.
  */
-import {
-  TAG,
-  children,
-  expectTag,
-  ia5String,
-  oid,
-  printableString,
-  readOid,
-  readString,
-  seq,
-  setOf,
-  utf8String,
-} from './der.js';
+import { TAG, children, expectTag, parseDer, readOid, readString } from './der.js';
 import type { Der } from './der.js';
 import { NAME_ATTRIBUTES, OID } from './oids.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
@@ -162,28 +150,14 @@ export function decodeName(name: Der): DistinguishedName {
   return { rfc2253, oneline, attributes };
 }
 
+/** Decode a Name from its DER (the bytes as they appear in a certificate, CSR or CRL). */
+export function nameFromDer(der: Buffer): DistinguishedName {
+  return decodeName(parseDer(der));
+}
+
 /** The first common name ('' when none). */
 export function commonNameOf(name: DistinguishedName): string {
   return name.attributes.find((a) => a.oid === OID.commonName)?.value ?? '';
 }
 
-const PRINTABLE_ONLY = new Set(['2.5.4.6', '2.5.4.5', '2.5.4.46']);
-
-/** Encode a Name from (oid, value) pairs, one attribute per RDN, in the order given. */
-export function encodeName(attributes: Array<[string, string]>): Buffer {
-  return seq(
-    ...attributes.map(([attributeOid, value]) => {
-      let encoded: Buffer;
-      if (PRINTABLE_ONLY.has(attributeOid)) encoded = printableString(value);
-      else if (attributeOid === OID.emailAddress || attributeOid === '0.9.2342.19200300.100.1.25') {
-        encoded = ia5String(value);
-      } else encoded = utf8String(value);
-      return setOf(seq(oid(attributeOid), encoded));
-    }),
-  );
-}
-
-/** A Name holding only a common name. */
-export function commonNameOnly(cn: string): Buffer {
-  return encodeName([[OID.commonName, cn]]);
-}
+export { commonNameOnly, encodeName } from './name-encoding.js';

@@ -1,24 +1,16 @@
-/** X.509 v3 extensions: encoders for what we issue, decoders for what we explain. */
-import { isIP } from 'node:net';
+/** X.509 v3 extensions: decoders for what we explain (the encoders are in extension-encoding.ts). */
 import {
-  DerError,
   TAG,
-  bitString,
-  bool,
   children,
   expectTag,
-  implicitPrimitive,
-  int,
-  octetString,
-  oid,
   parseDer,
   readBitString,
   readBoolean,
   readOid,
   readSmallInt,
-  seq,
 } from './der.js';
 import { decodeName } from './distinguished-name.js';
+import { formatIp } from './ip-address.js';
 import { KEY_USAGE_BITS, OID, type KeyUsageName } from './oids.js';
 
 export interface DecodedExtensions {
@@ -33,128 +25,6 @@ export interface DecodedExtensions {
   crlNumber?: bigint;
   /** Extensions we do not understand, by OID. */
   unknownCritical?: string[];
-}
-
-/** One encoded Extension: SEQUENCE { extnID, critical DEFAULT FALSE, extnValue OCTET STRING }. */
-export function extension(extOid: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? seq(oid(extOid), bool(true), octetString(value)) : seq(oid(extOid), octetString(value));
-}
-
-export function basicConstraintsValue(ca: boolean, pathLen?: number): Buffer {
-  const parts: Buffer[] = [];
-  if (ca) parts.push(bool(true));
-  if (ca && pathLen !== undefined) parts.push(int(pathLen));
-  return seq(...parts);
-}
-
-export function keyUsageValue(usages: KeyUsageName[]): Buffer {
-  const bits = usages.map((u) => KEY_USAGE_BITS.indexOf(u));
-  const bytes = Buffer.alloc(2);
-  for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7);
-  let length = bytes.length;
-  while (length > 0 && bytes[length - 1] === 0) length--;
-  const used = bytes.subarray(0, length);
-  let unused = 0;
-  if (length > 0) {
-    const last = used[length - 1]!;
-    while (unused < 8 && !(last & (1 << unused))) unused++;
-  }
-  return bitString(used, unused);
-}
-
-export function extKeyUsageValue(oids: string[]): Buffer {
-  return seq(...oids.map((o) => oid(o)));
-}
-
-/** Parse `dns:host` / `ip:addr` / `email:x` / `uri:x` into a GeneralName; throws a message string. */
-export function generalName(entry: string): Buffer {
-  const colon = entry.indexOf(':');
-  const kind = colon > 0 ? entry.slice(0, colon).toLowerCase() : '';
-  const value = colon > 0 ? entry.slice(colon + 1).trim() : '';
-  if (!value) throw new DerError(`"${entry}" is not kind:value (dns:host or ip:address)`);
-  switch (kind) {
-    case 'dns':
-      if (
-        !/^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(
-          value,
-        )
-      ) {
-        throw new DerError(`"${value}" is not a DNS name`);
-      }
-      return implicitPrimitive(2, Buffer.from(value, 'latin1'));
-    case 'ip':
-      return implicitPrimitive(7, ipBytes(value));
-    case 'email':
-      return implicitPrimitive(1, Buffer.from(value, 'latin1'));
-    case 'uri':
-      return implicitPrimitive(6, Buffer.from(value, 'latin1'));
-    default:
-      throw new DerError(`"${entry}": the kind must be dns, ip, email or uri`);
-  }
-}
-
-export function ipBytes(address: string): Buffer {
-  const version = isIP(address);
-  if (version === 4) return Buffer.from(address.split('.').map(Number));
-  if (version === 6) {
-    let text = address;
-    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-    if (v4) {
-      const b = v4[1]!.split('.').map(Number);
-      text =
-        text.slice(0, -v4[1]!.length) +
-        ((b[0]! << 8) | b[1]!).toString(16) +
-        ':' +
-        ((b[2]! << 8) | b[3]!).toString(16);
-    }
-    const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-    const headParts = head ? head.split(':') : [];
-    const tailParts = tail ? tail.split(':') : [];
-    const fill = tail === undefined ? [] : new Array(8 - headParts.length - tailParts.length).fill('0');
-    const groups = [...headParts, ...fill, ...tailParts];
-    const out = Buffer.alloc(16);
-    groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-    return out;
-  }
-  throw new DerError(`"${address}" is not an IP address`);
-}
-
-export function formatIp(bytes: Buffer): string {
-  if (bytes.length === 4) return [...bytes].join('.');
-  if (bytes.length !== 16) return '#' + bytes.toString('hex');
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  // Longest run of zeros (length ≥ 2) becomes "::" (RFC 5952).
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return hex.slice(0, bestStart).join(':') + '::' + hex.slice(bestStart + bestLength).join(':');
-}
-
-export function subjectAltNameValue(entries: string[]): Buffer {
-  return seq(...entries.map(generalName));
-}
-
-export function subjectKeyIdValue(keyId: Buffer): Buffer {
-  return octetString(keyId);
-}
-
-export function authorityKeyIdValue(keyId: Buffer): Buffer {
-  return seq(implicitPrimitive(0, keyId));
 }
 
 /** Render one GeneralName as `kind:value`. */
