@@ -26,7 +26,7 @@ import {
   subjectAltNameExtension,
   subjectKeyIdExtension,
 } from './extension-encoding.js';
-import { Asn1ReadError, elementsOf, readAsn1, readAsn1Tree } from './asn1-read.js';
+import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { signWith, signatureAlgorithmFor } from './keys.js';
 import type { KeyUsageName } from './oids.js';
 import { arrayBufferOf, verbatimAs, withFields } from './verbatim-der.js';
@@ -45,7 +45,7 @@ export function keyIdentifier(publicKeyBits: Uint8Array): Buffer {
 
 /** The subjectPublicKey bits inside an SPKI DER (without the unused-bits byte). */
 export function publicKeyBitsOf(spki: Buffer): Buffer {
-  return Buffer.from(readAsn1(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo').value.subjectPublicKey);
+  return Buffer.from(decodeAs(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo').subjectPublicKey);
 }
 
 export interface CertificateTemplate {
@@ -114,8 +114,9 @@ function signatureIdentifier(key: KeyObject, algorithmOid: string): AlgorithmIde
 
 /** SHA-1 key identifier of an SPKI: its BIT STRING found in asn1js's tree (no schema mapping needed). */
 function spkiKeyIdentifier(spki: Buffer): Buffer {
-  const bits = elementsOf(readAsn1Tree(spki, 'subjectPublicKeyInfo'))[1] as asn1js.BitString | undefined;
-  if (!(bits instanceof asn1js.BitString)) throw new Asn1ReadError('subjectPublicKeyInfo: no key bits');
+  const tree = asn1Value(spki, 'subjectPublicKeyInfo') as asn1js.Sequence;
+  const bits = tree.valueBlock?.value?.[1];
+  if (!(bits instanceof asn1js.BitString)) throw new DecodeError('subjectPublicKeyInfo: no key bits');
   return keyIdentifier(bits.valueBlock.valueHexView);
 }
 

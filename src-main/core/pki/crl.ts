@@ -4,7 +4,7 @@
  * Built and read as @peculiar/asn1-x509 CertificateList objects; signatures are node:crypto.
  */
 import type { KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
   AuthorityKeyIdentifier,
@@ -22,9 +22,10 @@ import {
   id_ce_cRLReasons,
 } from '@peculiar/asn1-x509';
 import { UserError } from '../user-error.js';
-import { Asn1ReadError, dateOf, elementsOf, encodingOf, readAsn1 } from './asn1-read.js';
+import type * as asn1js from 'asn1js';
+import { DecodeError, asn1Value, bufferOf, decodeAs, decodeWords } from './asn1-decode.js';
 import { decodeFailure, passUserError } from './decode-failure.js';
-import { nameFromDer } from './distinguished-name.js';
+import { decodeName } from './distinguished-name.js';
 import { authorityKeyIdExtension, extension } from './extension-encoding.js';
 import { signWith, signatureAlgorithmFor } from './keys.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
@@ -164,16 +165,40 @@ function unsignedHex(content: ArrayBuffer): string {
 }
 
 function extensionValue<T>(ext: Extension, Type: new () => T, what: string): T {
-  return readAsn1(new Uint8Array(ext.extnValue.buffer), Type, what).value;
+  return decodeAs(new Uint8Array(ext.extnValue.buffer), Type, what);
+}
+
+/** The children of a constructed asn1js value ([] for a primitive one). */
+function elementsOf(block: asn1js.AsnType | undefined): asn1js.AsnType[] {
+  const value = (block as asn1js.Constructed | undefined)?.valueBlock?.value;
+  return Array.isArray(value) ? value : [];
+}
+
+/** The bytes an asn1js value was read from (tag, length and content). */
+function encodingOf(block: asn1js.AsnType): Buffer {
+  return bufferOf((block as asn1js.BaseBlock).valueBeforeDecodeView);
+}
+
+/** A decoded Time, refusing one that is not a date. */
+function dateOf(time: { getTime(): Date }, what: string): Date {
+  const date = time.getTime();
+  if (Number.isNaN(date.getTime())) throw new DecodeError(`${what}: not a valid time`);
+  return date;
 }
 
 export function parseCrlDer(der: Buffer): ParsedCrl {
-  const { value: crl, tree } = readAsn1(der, CertificateList, 'CertificateList');
+  const tree = asn1Value(der, 'CertificateList');
+  let crl: CertificateList;
+  try {
+    crl = AsnParser.fromASN(tree, CertificateList);
+  } catch (error) {
+    throw decodeWords(error, 'CertificateList');
+  }
   const tbs = crl.tbsCertList;
   const tbsBlock = elementsOf(tree)[0]!;
   // The issuer Name's own bytes (for the RFC 2253 printer): after the optional version and the signature.
   const issuerBlock = elementsOf(tbsBlock)[tbs.version === undefined ? 1 : 2];
-  if (!issuerBlock) throw new Asn1ReadError('tbsCertList: no issuer');
+  if (!issuerBlock) throw new DecodeError('tbsCertList: no issuer');
   const revoked: ParsedCrl['revoked'] = (tbs.revokedCertificates ?? []).map((entry, index) => {
     let reason: RevocationReason = 'unspecified';
     for (const ext of entry.crlEntryExtensions ?? []) {
@@ -203,7 +228,7 @@ export function parseCrlDer(der: Buffer): ParsedCrl {
     signatureOid: crl.signatureAlgorithm.algorithm,
     signature: Buffer.from(crl.signature),
     issuerDer: encodingOf(issuerBlock),
-    issuer: nameFromDer(encodingOf(issuerBlock)),
+    issuer: decodeName(encodingOf(issuerBlock), 'issuer'),
     thisUpdate: dateOf(tbs.thisUpdate, 'thisUpdate'),
     revoked,
   };
