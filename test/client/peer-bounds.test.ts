@@ -14,6 +14,8 @@ import { MAX_INCOMING_PACKET_BYTES } from '../../src-main/core/client/peer-limit
 import { MessageLog } from '../../src-main/core/client/message-log.js';
 import { openLink } from '../../src-main/core/broker/bridge/remote-link.js';
 import { resolveBridge } from '../../src-main/core/broker/bridge/bridge-settings.js';
+import { BridgeRunner } from '../../src-main/core/broker/bridge/bridge-runner.js';
+import type { LocalSide } from '../../src-main/core/broker/bridge/local-side.js';
 import { parseMosquittoConf } from '../../src-main/core/conf/parse.js';
 import type { ClientProblem } from '../../src-main/core/client/connection-problem.js';
 import { freePort } from '../helpers/ports.js';
@@ -61,7 +63,9 @@ function publishOf(topic: string, payloadBytes: number, retain = false): Buffer 
  * A TCP server that accepts CONNECT (CONNACK 0, in the client's protocol version), then runs `after`
  * with a writer that respects backpressure and reports false once the client closed.
  */
-async function rawBroker(after: (write: (data: Buffer) => Promise<boolean>) => Promise<void>): Promise<Peer> {
+async function rawBroker(
+  after: (write: (data: Buffer) => Promise<boolean>, socket: Socket) => Promise<void>,
+): Promise<Peer> {
   const port = await freePort();
   const peer: Peer = { port, connects: [], closed: Promise.resolve() };
   let markClosed!: () => void;
@@ -98,7 +102,7 @@ async function rawBroker(after: (write: (data: Buffer) => Promise<boolean>) => P
           },
         ),
       );
-      void after(write);
+      void after(write, socket);
     });
     socket.on('data', (d) => parser.parse(d));
   });
@@ -311,6 +315,70 @@ describe("a bridge's remote link", () => {
       await peer.closed;
     } finally {
       await link.close(true);
+    }
+  });
+});
+
+describe('a remote flooding a bridge whose local broker cannot keep up', () => {
+  it('the bridge stops reading at 1,000 messages in flight: the remote is slowed by TCP, not buffered', async () => {
+    const total = 200_000;
+    let sent = 0;
+    let blocked = false;
+    const peer = await rawBroker(async (_write, socket) => {
+      const message = publishOf('flood/x', 1000);
+      for (; sent < total && !socket.destroyed; sent++) {
+        if (socket.write(message)) continue;
+        // The socket is full: the client stopped reading, or reads slowly. Full for 1.5 s: stopped.
+        const drained = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 1500);
+          socket.once('drain', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        if (!drained) {
+          blocked = true;
+          return;
+        }
+      }
+    });
+    const conf = parseMosquittoConf(
+      [
+        'listener 1883',
+        'connection flood',
+        `address 127.0.0.1:${peer.port}`,
+        'topic # in 0',
+        'try_private false',
+        '',
+      ].join('\n'),
+    );
+    // A stalled local broker: no publish ever completes.
+    let published = 0;
+    const local: LocalSide = {
+      subscribe: () => () => undefined,
+      publish: (message) => {
+        if (message.topic === 'flood/x') published++;
+        return new Promise<void>(() => undefined);
+      },
+      retained: async () => [],
+    };
+    const runner = new BridgeRunner(
+      resolveBridge(conf, 0, '/tmp'),
+      undefined,
+      local,
+      () => undefined,
+      () => undefined,
+    );
+    runner.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!blocked && sent < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(blocked).toBe(true);
+      expect(sent).toBeLessThan(total);
+      expect(published).toBe(1001);
+      expect(runner.inboundBacklog).toEqual({ messages: 1001, bytes: 1001 * 1000 });
+    } finally {
+      await runner.stop();
     }
   });
 });
