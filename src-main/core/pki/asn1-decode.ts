@@ -3,8 +3,8 @@
  * the failures in words: every decoder of the workshop goes through `decodeAs`, so damaged input is a
  * DecodeError naming the part (`subject: a name attribute: …`), never asn1js's or asn1-schema's text.
  */
-import * as asn1js from 'asn1js';
-import { AsnParser, AsnSchemaValidationError } from '@peculiar/asn1-schema';
+import type * as Asn1js from 'asn1js';
+import { asn1Schema, asn1js } from './asn1-libs.js';
 
 /** A structure that does not decode; the message is in words and names the part when known. */
 export class DecodeError extends Error {
@@ -39,9 +39,9 @@ function berWords(error: string): string {
 }
 
 /** The ASN.1 value that is all of `bytes` (BER: indefinite lengths are read). */
-export function asn1Value(bytes: Uint8Array, what: string, limits: DecodeLimits = {}): asn1js.AsnType {
+export function asn1Value(bytes: Uint8Array, what: string, limits: DecodeLimits = {}): Asn1js.AsnType {
   if (bytes.length === 0) throw new DecodeError(`${what}: empty`);
-  const parsed = asn1js.fromBER(bytes, {
+  const parsed = asn1js().fromBER(bytes, {
     maxDepth: MAX_DEPTH,
     maxContentLength: MAX_CONTENT,
     ...(limits.maxNodes ? { maxNodes: limits.maxNodes } : {}),
@@ -63,9 +63,9 @@ const PART_NAMES: Record<string, string> = {
   TbsCertificateFields: 'tbsCertificate',
   IssuerName: 'issuer',
   SubjectName: 'subject',
-  RawName: 'name',
-  RawRdn: 'relative distinguished name',
-  RawAttribute: 'a name attribute',
+  RawNameType: 'name',
+  RawRdnType: 'relative distinguished name',
+  RawAttributeType: 'a name attribute',
   Validity: 'validity',
   Time: 'time',
   CheckedTime: 'time',
@@ -102,9 +102,14 @@ const PART_NAMES: Record<string, string> = {
   PbeParameters: 'PBE parameters',
 };
 
+/** asn1-schema's structure mismatch. */
+function isSchemaError(error: unknown): error is Error & { schemas: string[] } {
+  return error instanceof asn1Schema().AsnSchemaValidationError;
+}
+
 /** The part an asn1-schema failure happened in, outermost first (`tbsCertificate: subject`). */
 function partOf(error: unknown): string {
-  if (!(error instanceof AsnSchemaValidationError)) return '';
+  if (!isSchemaError(error)) return '';
   const names = [...error.schemas]
     .reverse()
     .map((n) => PART_NAMES[n])
@@ -117,7 +122,7 @@ function partOf(error: unknown): string {
 export function decodeWords(error: unknown, what: string): DecodeError {
   if (error instanceof DecodeError) return error;
   const part = partOf(error);
-  if (error instanceof AsnSchemaValidationError) {
+  if (isSchemaError(error)) {
     return new DecodeError(`${what}: ${part ? `${part}: ` : ''}not the structure expected there`);
   }
   return new DecodeError(`${what}: ${part ? `${part}: ` : ''}damaged: the structure does not decode`);
@@ -127,7 +132,7 @@ export function decodeWords(error: unknown, what: string): DecodeError {
 export function decodeAs<T>(bytes: Uint8Array, type: new () => T, what: string, limits?: DecodeLimits): T {
   const value = asn1Value(bytes, what, limits);
   try {
-    return AsnParser.fromASN<T>(value, type);
+    return asn1Schema().AsnParser.fromASN<T>(value, type);
   } catch (error) {
     throw decodeWords(error, what);
   }

@@ -3,19 +3,13 @@
  * structures (RFC 5280). Errors are DecodeErrors in words; callers turn them into one-line UserErrors
  * naming the file.
  */
-import * as asn1js from 'asn1js';
-import {
-  AsnIntegerArrayBufferConverter,
-  AsnProp,
-  AsnPropTypes,
-  AsnType,
-  AsnTypeTypes,
-} from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier, Extension, Extensions, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import type * as asn1js from 'asn1js';
+import type { AlgorithmIdentifier, Extension, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509, once } from './asn1-libs.js';
 import { DecodeError, bufferOf, decodeAs } from './asn1-decode.js';
 import { decodeName } from './distinguished-name.js';
 import { decodeExtension, type DecodedExtensions } from './extensions.js';
-import { IssuerName, SubjectName } from './name-schema.js';
+import { nameSchema, type RawName } from './name-schema.js';
 import type { DistinguishedName } from './types.js';
 import { describeSpkiInfo, type SpkiFacts } from './keys.js';
 
@@ -67,75 +61,94 @@ const checkedTime = (kind: 'UTCTime' | 'GeneralizedTime') => ({
   },
 });
 
-export class CheckedTime {
+interface CheckedTime {
   utcTime?: Date;
   generalTime?: Date;
 }
-AsnProp({ type: AsnPropTypes.UTCTime, converter: checkedTime('UTCTime') })(CheckedTime.prototype, 'utcTime');
-AsnProp({ type: AsnPropTypes.GeneralizedTime, converter: checkedTime('GeneralizedTime') })(
-  CheckedTime.prototype,
-  'generalTime',
-);
-AsnType({ type: AsnTypeTypes.Choice })(CheckedTime);
 
-export class Validity {
-  notBefore = new CheckedTime();
-  notAfter = new CheckedTime();
+interface TbsShape {
+  version: number;
+  serialNumber: ArrayBuffer;
+  signature: AlgorithmIdentifier;
+  issuer: RawName;
+  issuerRaw?: Uint8Array;
+  validity: { notBefore: CheckedTime; notAfter: CheckedTime };
+  subject: RawName;
+  subjectRaw?: Uint8Array;
+  subjectPublicKeyInfo: SubjectPublicKeyInfo;
+  subjectPublicKeyInfoRaw?: Uint8Array;
+  extensions?: Extension[];
 }
-AsnProp({ type: CheckedTime })(Validity.prototype, 'notBefore');
-AsnProp({ type: CheckedTime })(Validity.prototype, 'notAfter');
+
+interface CertificateShape {
+  tbsCertificate: TbsShape;
+  tbsCertificateRaw?: Uint8Array;
+  signatureAlgorithm: AlgorithmIdentifier;
+  signatureValue: ArrayBuffer;
+}
 
 /**
- * RFC 5280's TBSCertificate as asn1-x509 declares it, with the issuer and subject kept as raw names
- * (their exact bytes, for the RFC 2253 printer and name matching) and the SPKI's own encoding.
+ * RFC 5280's Certificate as asn1-x509 declares it, with the issuer and subject kept as raw names
+ * (their exact bytes, for the RFC 2253 printer and name matching), the SPKI's and the TBS's own
+ * encodings, and times that refuse what does not parse. Declared on first use (asn1-libs.ts).
  */
-export class TbsCertificateFields {
-  version = 0;
-  serialNumber = new ArrayBuffer(0);
-  signature = new AlgorithmIdentifier();
-  issuer = new IssuerName();
-  issuerRaw?: Uint8Array;
-  validity = new Validity();
-  subject = new SubjectName();
-  subjectRaw?: Uint8Array;
-  subjectPublicKeyInfo = new SubjectPublicKeyInfo();
-  subjectPublicKeyInfoRaw?: Uint8Array;
-  issuerUniqueID?: ArrayBuffer;
-  subjectUniqueID?: ArrayBuffer;
-  extensions?: Extensions;
-}
-AsnProp({ type: AsnPropTypes.Integer, context: 0, defaultValue: 0 })(
-  TbsCertificateFields.prototype,
-  'version',
-);
-AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })(
-  TbsCertificateFields.prototype,
-  'serialNumber',
-);
-AsnProp({ type: AlgorithmIdentifier })(TbsCertificateFields.prototype, 'signature');
-AsnProp({ type: IssuerName, raw: true })(TbsCertificateFields.prototype, 'issuer');
-AsnProp({ type: Validity })(TbsCertificateFields.prototype, 'validity');
-AsnProp({ type: SubjectName, raw: true })(TbsCertificateFields.prototype, 'subject');
-AsnProp({ type: SubjectPublicKeyInfo, raw: true })(TbsCertificateFields.prototype, 'subjectPublicKeyInfo');
-AsnProp({ type: AsnPropTypes.BitString, context: 1, implicit: true, optional: true })(
-  TbsCertificateFields.prototype,
-  'issuerUniqueID',
-);
-AsnProp({ type: AsnPropTypes.BitString, context: 2, implicit: true, optional: true })(
-  TbsCertificateFields.prototype,
-  'subjectUniqueID',
-);
-AsnProp({ type: Extensions, context: 3, optional: true })(TbsCertificateFields.prototype, 'extensions');
-
-export class CertificateFields {
-  tbsCertificate = new TbsCertificateFields();
-  tbsCertificateRaw?: Uint8Array;
-  signatureAlgorithm = new AlgorithmIdentifier();
-  signatureValue = new ArrayBuffer(0);
-}
-AsnProp({ type: TbsCertificateFields, raw: true })(CertificateFields.prototype, 'tbsCertificate');
-AsnProp({ type: AlgorithmIdentifier })(CertificateFields.prototype, 'signatureAlgorithm');
-AsnProp({ type: AsnPropTypes.BitString })(CertificateFields.prototype, 'signatureValue');
+const certificateSchema = once(() => {
+  const { AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } = asn1Schema();
+  const { AlgorithmIdentifier, Extensions, SubjectPublicKeyInfo } = asn1X509();
+  const { IssuerName, SubjectName } = nameSchema();
+  class CheckedTime {}
+  AsnProp({ type: AsnPropTypes.UTCTime, converter: checkedTime('UTCTime') })(
+    CheckedTime.prototype,
+    'utcTime',
+  );
+  AsnProp({ type: AsnPropTypes.GeneralizedTime, converter: checkedTime('GeneralizedTime') })(
+    CheckedTime.prototype,
+    'generalTime',
+  );
+  AsnType({ type: AsnTypeTypes.Choice })(CheckedTime);
+  class Validity {
+    notBefore = new CheckedTime();
+    notAfter = new CheckedTime();
+  }
+  AsnProp({ type: CheckedTime })(Validity.prototype, 'notBefore');
+  AsnProp({ type: CheckedTime })(Validity.prototype, 'notAfter');
+  class TbsCertificateFields {
+    version = 0;
+    serialNumber = new ArrayBuffer(0);
+    signature = new AlgorithmIdentifier();
+    issuer = new IssuerName();
+    validity = new Validity();
+    subject = new SubjectName();
+    subjectPublicKeyInfo = new SubjectPublicKeyInfo();
+  }
+  const tbs = TbsCertificateFields.prototype;
+  AsnProp({ type: AsnPropTypes.Integer, context: 0, defaultValue: 0 })(tbs, 'version');
+  AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })(tbs, 'serialNumber');
+  AsnProp({ type: AlgorithmIdentifier })(tbs, 'signature');
+  AsnProp({ type: IssuerName, raw: true })(tbs, 'issuer');
+  AsnProp({ type: Validity })(tbs, 'validity');
+  AsnProp({ type: SubjectName, raw: true })(tbs, 'subject');
+  AsnProp({ type: SubjectPublicKeyInfo, raw: true })(tbs, 'subjectPublicKeyInfo');
+  AsnProp({ type: AsnPropTypes.BitString, context: 1, implicit: true, optional: true })(
+    tbs,
+    'issuerUniqueID',
+  );
+  AsnProp({ type: AsnPropTypes.BitString, context: 2, implicit: true, optional: true })(
+    tbs,
+    'subjectUniqueID',
+  );
+  AsnProp({ type: Extensions, context: 3, optional: true })(tbs, 'extensions');
+  class CertificateFields {
+    tbsCertificate = new TbsCertificateFields();
+    signatureAlgorithm = new AlgorithmIdentifier();
+    signatureValue = new ArrayBuffer(0);
+  }
+  const cert = CertificateFields.prototype;
+  AsnProp({ type: TbsCertificateFields, raw: true })(cert, 'tbsCertificate');
+  AsnProp({ type: AlgorithmIdentifier })(cert, 'signatureAlgorithm');
+  AsnProp({ type: AsnPropTypes.BitString })(cert, 'signatureValue');
+  return { CertificateFields: CertificateFields as unknown as new () => CertificateShape };
+});
 
 /** The extensions as (oid, critical, value); an extension twice is refused, as OpenSSL does. */
 export function rawExtensions(list: readonly Extension[] | undefined): RawExtension[] {
@@ -158,7 +171,7 @@ export function rawExtensions(list: readonly Extension[] | undefined): RawExtens
  * own structures on the writer side and then stop calling this).
  */
 export function parseExtensions(list: { raw: Buffer }): RawExtension[] {
-  return rawExtensions(decodeAs(list.raw, Extensions, 'extensions'));
+  return rawExtensions(decodeAs(list.raw, asn1X509().Extensions, 'extensions'));
 }
 
 export function decodeExtensions(extensions: RawExtension[]): DecodedExtensions {
@@ -182,7 +195,7 @@ function required(raw: Uint8Array | undefined, what: string): Buffer {
 
 /** Parse certificate DER. Throws a DecodeError (in words, naming the part) on anything malformed. */
 export function parseCertificateDer(der: Buffer): ParsedCertificate {
-  const cert = decodeAs(der, CertificateFields, 'certificate');
+  const cert = decodeAs(der, certificateSchema().CertificateFields, 'certificate');
   const tbs = cert.tbsCertificate;
   const version = tbs.version + 1;
   if (version > 3) throw new DecodeError(`version ${version} is not an X.509 version (1 to 3)`);

@@ -4,7 +4,7 @@
  * `use_subject_as_username` and `openssl x509 -noout -subject -nameopt RFC2253` prints.
  */
 import { decodeAs } from './asn1-decode.js';
-import { RawName, type NameValue } from './name-schema.js';
+import { nameSchema, type NameValue, type RawName } from './name-schema.js';
 import { NAME_ATTRIBUTES, OID } from './oids.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
 
@@ -165,8 +165,9 @@ function shortName(attributeOid: string): string {
  * with the structure around it. Throws a DecodeError naming the part.
  */
 export function decodeName(name: Buffer | { raw: Buffer } | RawName, what = 'name'): DistinguishedName {
-  const decoded =
-    name instanceof RawName ? name : decodeAs(Buffer.isBuffer(name) ? name : name.raw, RawName, what);
+  const decoded = Array.isArray(name)
+    ? name
+    : decodeAs(Buffer.isBuffer(name) ? name : name.raw, nameSchema().RawName, what);
   const raw = rawAttributes(decoded);
   const attributes: NameAttribute[] = raw.map((a) => ({
     oid: a.oid,

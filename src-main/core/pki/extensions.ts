@@ -1,17 +1,6 @@
 /** X.509 v3 extensions: decoders for what we explain (the encoders are in extension-encoding.ts). */
-import * as asn1js from 'asn1js';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityInfoAccessSyntax,
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  CRLDistributionPoints,
-  ExtendedKeyUsage,
-  GeneralName,
-  KeyUsage,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
+import type { GeneralName } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509, asn1js } from './asn1-libs.js';
 import { DecodeError, asn1Value, bufferOf, decodeAs } from './asn1-decode.js';
 import { decodeName } from './distinguished-name.js';
 import { KEY_USAGE_BITS, OID, type KeyUsageName } from './oids.js';
@@ -38,7 +27,9 @@ export function describeGeneralName(name: GeneralName): string {
   if (name.iPAddress !== undefined) return 'ip:' + name.iPAddress;
   if (name.directoryName !== undefined) {
     // asn1-x509 decodes the Name's strings; re-encoded, it prints as the file has it for any valid name.
-    return 'dirname:' + decodeName(Buffer.from(AsnConvert.serialize(name.directoryName))).rfc2253;
+    return (
+      'dirname:' + decodeName(Buffer.from(asn1Schema().AsnConvert.serialize(name.directoryName))).rfc2253
+    );
   }
   if (name.otherName !== undefined) return 'othername:' + name.otherName.typeId;
   if (name.registeredID !== undefined) return 'rid:' + name.registeredID;
@@ -59,6 +50,20 @@ export function decodeExtension(
   out: DecodedExtensions,
 ): void {
   const name = EXTENSION_PART[extOid] ?? `extension ${extOid}`;
+  if (!(extOid in EXTENSION_PART)) {
+    if (critical) (out.unknownCritical ??= []).push(extOid);
+    return;
+  }
+  const {
+    AuthorityInfoAccessSyntax,
+    AuthorityKeyIdentifier,
+    BasicConstraints,
+    CRLDistributionPoints,
+    ExtendedKeyUsage,
+    KeyUsage,
+    SubjectAlternativeName,
+    SubjectKeyIdentifier,
+  } = asn1X509();
   switch (extOid) {
     case OID.basicConstraints: {
       const bc = decodeAs(value, BasicConstraints, name);
@@ -110,7 +115,7 @@ export function decodeExtension(
       return;
     case OID.crlNumber: {
       const number = asn1Value(value, name);
-      if (!(number instanceof asn1js.Integer)) throw new DecodeError(`${name}: not an INTEGER`);
+      if (!(number instanceof asn1js().Integer)) throw new DecodeError(`${name}: not an INTEGER`);
       out.crlNumber = BigInt('0x' + (Buffer.from(number.valueBlock.valueHexView).toString('hex') || '0'));
       return;
     }

@@ -27,14 +27,14 @@ import {
   parseDer,
   seq,
 } from './der.js';
-import * as asn1js from 'asn1js';
-import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import type { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { asn1X509, asn1js } from './asn1-libs.js';
 import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import { DerivationLimitError, deriveAll, deriveAllSync, type Deriving } from './key-derivation.js';
 import { WrongPasswordError, pbeDecrypt, pbeHandles } from './password-based-encryption.js';
-import { EncryptedPrivateKeyInfo } from './pkcs12-schema.js';
+import { pkcs12Schema } from './pkcs12-schema.js';
 import { isDecodeError } from './decode-failure.js';
 import { KEY_TYPES, type KeyType, type KeyTypeLabel } from './types.js';
 
@@ -175,7 +175,7 @@ export interface SpkiFacts {
 
 /** Public key algorithm, size and type label from SubjectPublicKeyInfo DER (no crypto needed). */
 export function describeSpki(spki: Buffer): SpkiFacts {
-  return describeSpkiInfo(decodeAs(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo'), spki);
+  return describeSpkiInfo(decodeAs(spki, asn1X509().SubjectPublicKeyInfo, 'subjectPublicKeyInfo'), spki);
 }
 
 /** describeSpki of an SPKI already decoded (asn1-x509), with its DER for RSA's modulus size. */
@@ -186,7 +186,7 @@ export function describeSpkiInfo(info: SubjectPublicKeyInfo, spki: Buffer): Spki
     let curveOid = 'explicit';
     if (params) {
       const value = asn1Value(new Uint8Array(params), 'subjectPublicKeyInfo: EC parameters');
-      if (value instanceof asn1js.ObjectIdentifier) curveOid = value.getValue();
+      if (value instanceof asn1js().ObjectIdentifier) curveOid = value.getValue();
     }
     const curve = CURVE_NAMES[curveOid];
     return {
@@ -311,7 +311,7 @@ function opensslReason(error: unknown): string {
  * undefined when its algorithm is one we leave to OpenSSL (scrypt, PBES1).
  */
 function* decryptPkcs8(der: Buffer, passphrase: string): Deriving<Buffer | undefined> {
-  const info = decodeAs(der, EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
+  const info = decodeAs(der, pkcs12Schema().EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
   if (!pbeHandles(info.encryptionAlgorithm)) return undefined;
   return yield* pbeDecrypt(info.encryptionAlgorithm, info.encryptedData, passphrase);
 }

@@ -1,6 +1,6 @@
 /** The distinguished names the workshop writes, as @peculiar/asn1-x509 Name objects. */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName } from '@peculiar/asn1-x509';
+import type { AttributeValue, Name } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509 } from './asn1-libs.js';
 import { OID } from './oids.js';
 
 // countryName, serialNumber, dnQualifier are PrintableString (RFC 5280 appendix A); emailAddress and
@@ -9,6 +9,7 @@ const PRINTABLE_ONLY = new Set(['2.5.4.6', '2.5.4.5', '2.5.4.46']);
 const IA5_ONLY = new Set([OID.emailAddress, '0.9.2342.19200300.100.1.25']);
 
 function attributeValue(attributeOid: string, value: string): AttributeValue {
+  const { AttributeValue } = asn1X509();
   if (PRINTABLE_ONLY.has(attributeOid)) return new AttributeValue({ printableString: value });
   if (IA5_ONLY.has(attributeOid)) return new AttributeValue({ ia5String: value });
   return new AttributeValue({ utf8String: value });
@@ -16,6 +17,7 @@ function attributeValue(attributeOid: string, value: string): AttributeValue {
 
 /** A Name from (oid, value) pairs, one attribute per RDN, in the order given. */
 export function buildName(attributes: Array<[string, string]>): Name {
+  const { AttributeTypeAndValue, Name, RelativeDistinguishedName } = asn1X509(); // loaded on first use
   return new Name(
     attributes.map(
       ([type, value]) =>
@@ -28,7 +30,7 @@ export function buildName(attributes: Array<[string, string]>): Name {
 
 /** The DER of a Name built from (oid, value) pairs. */
 export function encodeName(attributes: Array<[string, string]>): Buffer {
-  return Buffer.from(AsnConvert.serialize(buildName(attributes)));
+  return Buffer.from(asn1Schema().AsnConvert.serialize(buildName(attributes)));
 }
 
 /** A Name holding only a common name, DER. */

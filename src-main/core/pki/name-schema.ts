@@ -4,15 +4,9 @@
  * decodes DirectoryString to a JS string, which loses the bytes OpenSSL escapes one by one).
  */
 import type * as asn1js from 'asn1js';
-import {
-  AsnArray,
-  AsnProp,
-  AsnPropTypes,
-  AsnType,
-  AsnTypeTypes,
-  type IAsnConverter,
-} from '@peculiar/asn1-schema';
+import type { AsnArray, IAsnConverter } from '@peculiar/asn1-schema';
 import { bufferOf } from './asn1-decode.js';
+import { asn1Schema, once } from './asn1-libs.js';
 
 /** One attribute value: its identifier octet, content octets and whole encoding. */
 export interface NameValue {
@@ -38,24 +32,41 @@ export const nameValueConverter: IAsnConverter<NameValue> = {
   },
 };
 
-// asn1-schema decorators are applied as plain calls: the test transform does not compile TS decorators.
-export class RawAttribute {
-  type = '';
-  value: NameValue = { tag: 0, content: Buffer.alloc(0), raw: Buffer.alloc(0) };
+export interface RawAttribute {
+  type: string;
+  value: NameValue;
 }
-AsnProp({ type: AsnPropTypes.ObjectIdentifier })(RawAttribute.prototype, 'type');
-AsnProp({ type: AsnPropTypes.Any, converter: nameValueConverter })(RawAttribute.prototype, 'value');
+export type RawRdn = AsnArray<RawAttribute>;
+/** A decoded Name: its RDNs in order, each a set of attributes. */
+export type RawName = AsnArray<RawRdn>;
 
-export class RawRdn extends AsnArray<RawAttribute> {}
-AsnType({ type: AsnTypeTypes.Set, itemType: RawAttribute })(RawRdn);
-
-export class RawName extends AsnArray<RawRdn> {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRdn })(RawName);
-
-/** The issuer field: its own class so that a failure inside it is reported as `issuer: …`. */
-export class IssuerName extends RawName {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRdn })(IssuerName);
-
-/** The subject field (see IssuerName). */
-export class SubjectName extends RawName {}
-AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRdn })(SubjectName);
+/**
+ * The schema classes, declared on first use (asn1-schema loads lazily, asn1-libs.ts). Decorators are
+ * applied as plain calls: the test transform does not compile TS decorators.
+ */
+export const nameSchema = once(() => {
+  const { AsnArray, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } = asn1Schema();
+  class RawAttributeType implements RawAttribute {
+    type = '';
+    value: NameValue = { tag: 0, content: Buffer.alloc(0), raw: Buffer.alloc(0) };
+  }
+  AsnProp({ type: AsnPropTypes.ObjectIdentifier })(RawAttributeType.prototype, 'type');
+  AsnProp({ type: AsnPropTypes.Any, converter: nameValueConverter })(RawAttributeType.prototype, 'value');
+  class RawRdnType extends AsnArray<RawAttribute> {}
+  AsnType({ type: AsnTypeTypes.Set, itemType: RawAttributeType })(RawRdnType);
+  class RawNameType extends AsnArray<RawRdn> {}
+  AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRdnType })(RawNameType);
+  /** The issuer field: its own class so that a failure inside it is reported as `issuer: …`. */
+  class IssuerName extends RawNameType {}
+  AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRdnType })(IssuerName);
+  /** The subject field (see IssuerName). */
+  class SubjectName extends RawNameType {}
+  AsnType({ type: AsnTypeTypes.Sequence, itemType: RawRdnType })(SubjectName);
+  return {
+    RawAttribute: RawAttributeType,
+    RawRdn: RawRdnType,
+    RawName: RawNameType,
+    IssuerName,
+    SubjectName,
+  };
+});

@@ -3,13 +3,12 @@
  * and the legacy PKCS#12 PBE schemes (3DES, RC2) with the PKCS#12 key derivation (RFC 7292 B.2).
  */
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509, asn1js } from './asn1-libs.js';
 import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { bmpPassword, checkIterations, type Deriving } from './key-derivation.js';
 import { OID } from './oids.js';
-import { PBES2Params, PBKDF2Params, PbeParameters, integerOf, octetsOf } from './pkcs12-schema.js';
+import { integerOf, octetsOf, pkcs12Schema } from './pkcs12-schema.js';
 import { rc2CbcDecrypt } from './rc2.js';
 
 export const DIGEST_BY_OID: Record<string, string> = {
@@ -56,7 +55,10 @@ export function pbeHandles(algorithm: AlgorithmIdentifier): boolean {
   if (LEGACY_PBE[algorithm.algorithm]) return true;
   if (algorithm.algorithm !== OID.pbes2) return false;
   try {
-    return paramsOf(algorithm, PBES2Params, 'PBES2 parameters').keyDerivationFunc.algorithm === OID.pbkdf2;
+    return (
+      paramsOf(algorithm, pkcs12Schema().PBES2Params, 'PBES2 parameters').keyDerivationFunc.algorithm ===
+      OID.pbkdf2
+    );
   } catch {
     return true; // damaged: pbeDecrypt names the fault
   }
@@ -85,7 +87,7 @@ export function* pbeDecrypt(
   let cipher: string;
   let rc2Bits: number | undefined;
   if (legacy) {
-    const params = paramsOf(algorithm, PbeParameters, 'PBE parameters');
+    const params = paramsOf(algorithm, pkcs12Schema().PbeParameters, 'PBE parameters');
     const count = checkIterations(integerOf(params.iterations));
     const pw = bmpPassword(password);
     const kdf = {
@@ -100,10 +102,10 @@ export function* pbeDecrypt(
     cipher = legacy.cipher;
     rc2Bits = legacy.rc2Bits;
   } else if (algOid === OID.pbes2) {
-    const pbes2 = paramsOf(algorithm, PBES2Params, 'PBES2 parameters');
+    const pbes2 = paramsOf(algorithm, pkcs12Schema().PBES2Params, 'PBES2 parameters');
     const kdfOid = pbes2.keyDerivationFunc.algorithm;
     if (kdfOid !== OID.pbkdf2) throw new DecodeError(`key derivation ${kdfOid} is not supported (PBKDF2 is)`);
-    const kdf = paramsOf(pbes2.keyDerivationFunc, PBKDF2Params, 'PBKDF2 parameters');
+    const kdf = paramsOf(pbes2.keyDerivationFunc, pkcs12Schema().PBKDF2Params, 'PBKDF2 parameters');
     const count = checkIterations(integerOf(kdf.iterationCount));
     let prf = 'sha1';
     if (kdf.prf) {
@@ -154,19 +156,21 @@ export function pbes2Encrypt(
   const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
   const cipher = createCipheriv('aes-256-cbc', key, iv);
   const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-  const kdf = Object.assign(new PBKDF2Params(), {
+  const { AsnConvert } = asn1Schema();
+  const { AlgorithmIdentifier } = asn1X509();
+  const kdf = Object.assign(new (pkcs12Schema().PBKDF2Params)(), {
     salt,
     iterationCount: integerBytes(iterations),
     prf: new AlgorithmIdentifier({ algorithm: OID.hmacWithSHA256, parameters: NULL }),
   });
-  const params = Object.assign(new PBES2Params(), {
+  const params = Object.assign(new (pkcs12Schema().PBES2Params)(), {
     keyDerivationFunc: new AlgorithmIdentifier({
       algorithm: OID.pbkdf2,
       parameters: AsnConvert.serialize(kdf),
     }),
     encryptionScheme: new AlgorithmIdentifier({
       algorithm: OID.aes256Cbc,
-      parameters: AsnConvert.serialize(new asn1js.OctetString({ valueHex: iv })),
+      parameters: AsnConvert.serialize(new (asn1js().OctetString)({ valueHex: iv })),
     }),
   });
   const algorithm = new AlgorithmIdentifier({

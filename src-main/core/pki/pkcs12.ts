@@ -39,7 +39,7 @@ import {
   type Deriving,
 } from './key-derivation.js';
 import { DIGEST_BY_OID, WrongPasswordError, pbeDecrypt, pbes2Encrypt } from './password-based-encryption.js';
-import { EncryptedData, EncryptedPrivateKeyInfo, Pfx, octetsOf } from './pkcs12-schema.js';
+import { octetsOf, pkcs12Schema, type Pfx } from './pkcs12-schema.js';
 import { toPem } from './pem.js';
 
 /** asn1js's default bound (10,000 values) is too few for a PKCS#12 carrying a long chain. */
@@ -57,7 +57,7 @@ export interface Pkcs12Contents {
 /** Quick test: does this look like a PFX (SEQUENCE { INTEGER 3, ContentInfo ... })? */
 export function looksLikePkcs12(data: Buffer): boolean {
   try {
-    return decodeAs(data, Pfx, 'PFX', LIMITS).version === 3;
+    return decodeAs(data, pkcs12Schema().Pfx, 'PFX', LIMITS).version === 3;
   } catch {
     return false;
   }
@@ -164,7 +164,7 @@ function* readSafeContents(bytes: Buffer, password: string, bags: Bags, where: s
       if (bag.bagId === id_keyBag) {
         bags.keys.push(pkcs8Key(value));
       } else if (bag.bagId === id_pkcs8ShroudedKeyBag) {
-        const shrouded = decodeAs(value, EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
+        const shrouded = decodeAs(value, pkcs12Schema().EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
         const plain = yield* pbeDecrypt(shrouded.encryptionAlgorithm, shrouded.encryptedData, password);
         bags.keys.push(pkcs8Key(plain));
       } else if (bag.bagId === id_certBag) {
@@ -184,7 +184,7 @@ function* readPkcs12(der: Buffer, passphrase: string | undefined, file: string):
   const password = passphrase ?? '';
   let pfx: Pfx;
   try {
-    pfx = decodeAs(der, Pfx, 'PFX', LIMITS);
+    pfx = decodeAs(der, pkcs12Schema().Pfx, 'PFX', LIMITS);
     if (pfx.version !== 3) throw new DecodeError('version is not 3');
   } catch (error) {
     throw new UserError(`${file}: not a PKCS#12 file (${reasonOf(error)})`, 'BAD_PKCS12', { file });
@@ -208,7 +208,12 @@ function* readPkcs12(der: Buffer, passphrase: string | undefined, file: string):
         yield* readSafeContents(data, password, bags, part);
       } else if (info.contentType === id_encryptedData) {
         const plain = yield* inPart(part, function* () {
-          const encrypted = decodeAs(new Uint8Array(info.content), EncryptedData, 'EncryptedData', LIMITS);
+          const encrypted = decodeAs(
+            new Uint8Array(info.content),
+            pkcs12Schema().EncryptedData,
+            'EncryptedData',
+            LIMITS,
+          );
           const content = encrypted.encryptedContentInfo;
           if (!content.encryptedContent) return undefined;
           return yield* pbeDecrypt(content.contentEncryptionAlgorithm, content.encryptedContent, password);
@@ -381,7 +386,7 @@ export function buildPkcs12(input: Pkcs12Input): Buffer {
   });
   const keyInfo = input.key.export({ format: 'der', type: 'pkcs8' });
   const shrouded = pbes2Encrypt(keyInfo, input.passphrase);
-  const shroudedInfo = Object.assign(new EncryptedPrivateKeyInfo(), {
+  const shroudedInfo = Object.assign(new (pkcs12Schema().EncryptedPrivateKeyInfo)(), {
     encryptionAlgorithm: shrouded.algorithm,
     encryptedData: shrouded.ciphertext,
   });
@@ -407,7 +412,7 @@ export function buildPkcs12(input: Pkcs12Input): Buffer {
   const iterations = 2048;
   const macKey = pkcs12Kdf('sha256', bmpPassword(input.passphrase), macSalt, 3, iterations, 32);
   const mac = createHmac('sha256', macKey).update(authSafe).digest();
-  const pfx = Object.assign(new Pfx(), {
+  const pfx = Object.assign(new (pkcs12Schema().Pfx)(), {
     version: 3,
     authSafe: new ContentInfo({
       contentType: id_data,
