@@ -19,6 +19,7 @@ import type { LocalSide } from '../../src-main/core/broker/bridge/local-side.js'
 import { parseMosquittoConf } from '../../src-main/core/conf/parse.js';
 import type { ClientProblem } from '../../src-main/core/client/connection-problem.js';
 import { freePort } from '../helpers/ports.js';
+import { BENCH_MAX_PACKET_BYTES, runBench } from '../../src-main/core/bench/bench-run.js';
 
 const servers: Array<{ close: (cb: () => void) => void }> = [];
 const sockets = new Set<{ destroy: () => void }>();
@@ -411,5 +412,33 @@ describe('a broker that accepts and drops every connection', () => {
     } finally {
       await manager.closeAll();
     }
+  });
+});
+
+describe('the bench fleet against a broker announcing a huge packet', () => {
+  it('each bench client closes on the header (PEER_MISBEHAVING) and tells MQTT 5 brokers its bound', async () => {
+    const peer = await rawBroker(announce(200 * 1024 * 1024));
+    const report = await runBench({
+      url: `mqtt://127.0.0.1:${peer.port}`,
+      protocol: 5,
+      clients: 2,
+      connectRate: 100,
+      publishRate: 0,
+      qos: 0,
+      duration: 1,
+      payloadBytes: 64,
+      topic: 'bench/{i}',
+      identities: [],
+      clientIdPrefix: 'bench',
+      connectTimeoutMs: 20_000,
+    });
+    expect(report.failed).toBe(2);
+    expect(report.failures).toEqual([
+      {
+        reason: expect.stringMatching(/^PEER_MISBEHAVING: the broker announced a 200 MiB MQTT packet/),
+        count: 2,
+      },
+    ]);
+    expect(peer.connects[0]).toMatchObject({ properties: { maximumPacketSize: BENCH_MAX_PACKET_BYTES } });
   });
 });

@@ -4,7 +4,7 @@
  * at Next with its message, typed hosts become dns:/ip: SANs, the chain is made in one step and
  * `openssl verify` accepts it; then a second chain starts from quick start's existing intermediate.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openApp, type OpenApp } from '../helpers/browser.js';
@@ -118,6 +118,20 @@ describe('Chain wizard', () => {
     await expect
       .poll(() => plan.textContent())
       .toContain('Server "broker-2" (dns:broker.lan, ip:192.168.1.50, dns:localhost) from issuing');
+    // A create that fails at the last file writes nothing; the wizard stays open to retry.
+    const stray = join(ws, 'certs', 'device-4.crt');
+    mkdirSync(stray);
+    const namesBefore = (await app.service.invoke('pki.list', {})) as Array<{ name: string }>;
+    await w.getByRole('button', { name: 'Create chain' }).click();
+    const failed = w.locator('[data-testid="wizard-create-error"]');
+    await failed.waitFor({ timeout: 30_000 });
+    expect(await failed.textContent()).toMatch(
+      /certs\/device-4\.crt: already exists although the workspace index does not name it; move it away and try again \(nothing was written\)$/,
+    );
+    expect(await app.service.invoke('pki.list', {})).toEqual(namesBefore);
+    expect(existsSync(join(ws, 'certs', 'root.crt'))).toBe(false);
+    await app.screenshot('chain-wizard-create-failed-1100x700');
+    rmdirSync(stray);
     await w.getByRole('button', { name: 'Create chain' }).click();
     const result = w.locator('[data-testid="wizard-result"] li');
     await w.getByRole('button', { name: 'Done' }).waitFor({ timeout: 30_000 });
