@@ -67,7 +67,6 @@ function securityLines(security: SecuritySettings, path: string): string[] {
   return lines;
 }
 
-
 /** The lines of one listener section (`listener PORT [ADDRESS]` and its options). */
 export function formatListener(
   conf: Pick<MosquittoConf, 'perListenerSettings' | 'security'>,
