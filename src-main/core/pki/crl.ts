@@ -22,8 +22,8 @@ import {
   id_ce_cRLReasons,
 } from '@peculiar/asn1-x509';
 import { UserError } from '../user-error.js';
-import type * as asn1js from 'asn1js';
-import { DecodeError, asn1Value, bufferOf, decodeAs, decodeWords } from './asn1-decode.js';
+import { DecodeError, asn1Value, decodeAs, decodeWords } from './asn1-decode.js';
+import { elementsOf, encodingOf } from './asn1-tree.js';
 import { decodeFailure, passUserError } from './decode-failure.js';
 import { decodeName } from './distinguished-name.js';
 import { authorityKeyIdExtension, extension } from './extension-encoding.js';
@@ -166,17 +166,6 @@ function unsignedHex(content: ArrayBuffer): string {
 
 function extensionValue<T>(ext: Extension, Type: new () => T, what: string): T {
   return decodeAs(new Uint8Array(ext.extnValue.buffer), Type, what);
-}
-
-/** The children of a constructed asn1js value ([] for a primitive one). */
-function elementsOf(block: asn1js.AsnType | undefined): asn1js.AsnType[] {
-  const value = (block as asn1js.Constructed | undefined)?.valueBlock?.value;
-  return Array.isArray(value) ? value : [];
-}
-
-/** The bytes an asn1js value was read from (tag, length and content). */
-function encodingOf(block: asn1js.AsnType): Buffer {
-  return bufferOf((block as asn1js.BaseBlock).valueBeforeDecodeView);
 }
 
 /** A decoded Time, refusing one that is not a date. */
