@@ -9,6 +9,9 @@ import type {
   CertificateDetail,
   CertificateShow,
   CertificateSummary,
+  ChainCheck,
+  ChainDefaults,
+  ChainResult,
   ExportResult,
   ImportResult,
   LintFinding,
@@ -50,6 +53,37 @@ export interface CrlResult {
 export interface IssueBatchResult {
   issued: CertificateSummary[];
 }
+
+/**
+ * A chain plan (the chain wizard, `pki.checkChain`/`pki.createChain`). Loose on purpose: names, CNs,
+ * days and hosts are checked by the core, which names the field at fault (`root.name: …`).
+ */
+const chainText = z.string().max(200);
+const chainDays = z.number().finite().optional();
+const chainCa = z
+  .object({ name: chainText, cn: chainText, keyType: keyType.optional(), days: chainDays })
+  .strict();
+const chainPlan = z
+  .object({
+    root: chainCa.optional(),
+    existingCa: chainText.optional(),
+    intermediate: chainCa.optional(),
+    server: z
+      .object({
+        name: chainText,
+        cn: chainText,
+        hosts: z.string().max(20_000).optional(),
+        keyType: keyType.optional(),
+        days: chainDays,
+      })
+      .strict()
+      .optional(),
+    clients: z
+      .object({ text: z.string().max(4_000_000), keyType: keyType.optional(), days: chainDays })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const pkiMethods = {
   /** Every certificate of the workspace, in the order added. */
@@ -103,6 +137,21 @@ export const pkiMethods = {
       .strict(),
     returns<IssueBatchResult>(),
   ),
+  /** The chain wizard's starting values: free names, this machine's hosts, the CAs that can issue now. */
+  'pki.chainDefaults': method(z.object({}).strict(), returns<ChainDefaults>(), {
+    readonly: true,
+    example: {},
+  }),
+  /** Check a chain plan, writing nothing: every problem naming its field, the SANs and ids it reads. */
+  'pki.checkChain': method(chainPlan, returns<ChainCheck>(), {
+    readonly: true,
+    example: {
+      root: { name: 'root', cn: 'Root' },
+      server: { name: 'broker', cn: 'broker.lan', hosts: 'broker.lan, 192.168.1.50' },
+    },
+  }),
+  /** Make a whole chain (root or existing CA, intermediate, server, clients) in one commit, or nothing. */
+  'pki.createChain': method(chainPlan, returns<ChainResult>()),
   /** The device ids a pasted list or CSV holds (preview for the batch dialog). */
   'pki.parseDeviceList': method(z.object({ text: z.string().max(2_000_000) }).strict(), returns<string[]>(), {
     readonly: true,

@@ -5,6 +5,9 @@ import type { Workspace } from '../../core/workspace/workspace.js';
 import {
   buildCrl,
   certificateChain,
+  chainDefaults,
+  checkChain,
+  createChain,
   crlPath,
   createCa,
   deleteCertificate,
@@ -99,6 +102,13 @@ export function pkiHandlers(ctx: ServiceContext): Handlers<typeof pkiMethods> {
       });
       changed(...issued.map((c) => c.name));
       return { issued };
+    },
+    'pki.chainDefaults': () => chainDefaults(ctx.workspace),
+    'pki.checkChain': (p) => checkChain(ctx.workspace, p),
+    'pki.createChain': async (p) => {
+      const result = await createChain(ctx.workspace, p);
+      changed(...result.created.map((c) => c.name));
+      return result;
     },
     'pki.parseDeviceList': (p) => parseDeviceList(p.text),
     'pki.signCsr': (p) => {

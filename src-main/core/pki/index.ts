@@ -8,6 +8,19 @@ export * from './types.js';
 // Workspace operations.
 export { createCa, ROOT_CA_DAYS, INTERMEDIATE_CA_DAYS } from './ca.js';
 export { issueCertificate, issueBatch, parseDeviceList, LEAF_DAYS } from './issue.js';
+export {
+  createChain,
+  checkChain,
+  chainDefaults,
+  type ChainPlan,
+  type ChainCaSpec,
+  type ChainCheck,
+  type ChainProblem,
+  type ChainResult,
+  type ChainDefaults,
+  type ChainIssuerChoice,
+} from './create-chain.js';
+export { sansFromHosts, machineHostNames } from './host-sans.js';
 export { signCsr } from './sign-csr.js';
 export { reissueCertificate, type ReissueOptions } from './reissue.js';
 export { importCertificate, importCertificateAsync } from './import.js';
