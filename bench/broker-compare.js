@@ -200,7 +200,10 @@ async function startBroker(name, dir) {
       child.kill('SIGUSR2');
       const pending = join(CPU_PROF, 'pending.cpuprofile');
       for (let i = 0; i < 100 && !existsSync(pending); i++) await sleep(100);
-      renameSync(pending, join(CPU_PROF, `${name}-mqtt${protocolVersion}-${phase}-${++profileSeq}.cpuprofile`));
+      renameSync(
+        pending,
+        join(CPU_PROF, `${name}-mqtt${protocolVersion}-${phase}-${++profileSeq}.cpuprofile`),
+      );
       return result;
     },
     stop: () =>
@@ -403,8 +406,18 @@ async function measure(name, dir) {
     if (RUNS.includes('messages')) {
       process.stderr.write(`${name}: warm-up…`);
       // JIT warm-up (not reported): the first run of a Node broker is markedly slower than the next ones
-      await messageRun(broker, { qos: 0, publishers: 2, subscribers: 2, messages: Math.min(MESSAGES, 50_000) });
-      await messageRun(broker, { qos: 1, publishers: 2, subscribers: 2, messages: Math.min(MESSAGES, 20_000) });
+      await messageRun(broker, {
+        qos: 0,
+        publishers: 2,
+        subscribers: 2,
+        messages: Math.min(MESSAGES, 50_000),
+      });
+      await messageRun(broker, {
+        qos: 1,
+        publishers: 2,
+        subscribers: 2,
+        messages: Math.min(MESSAGES, 20_000),
+      });
       process.stderr.write(' messages…');
       await broker.profiled('messages', async () => {
         out.fanInQos0 = await messageRun(broker, { qos: 0, publishers: 10, subscribers: 1 });
@@ -521,7 +534,9 @@ try {
   console.log(
     `broker-compare: load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')} on ${cpus().length} CPUs; median of ${REPEAT} run(s) per broker; ${MESSAGES} messages per run, ${HANDSHAKES} handshakes, ${CLIENTS} concurrent clients, mTLS (EC P-256, TLS 1.3), node ${process.version}`,
+      .join(
+        ' ',
+      )} on ${cpus().length} CPUs; median of ${REPEAT} run(s) per broker; ${MESSAGES} messages per run, ${HANDSHAKES} handshakes, ${CLIENTS} concurrent clients, mTLS (EC P-256, TLS 1.3), node ${process.version}`,
   );
   for (const version of VERSIONS) {
     protocolVersion = version;

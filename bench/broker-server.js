@@ -13,6 +13,15 @@ import { join } from 'node:path';
 const [mode, dir, portText] = process.argv.slice(2);
 const port = Number(portText);
 
+// Over an IPC channel (spawned with 'ipc' in stdio), 'heap' answers the memory use after a full GC
+// (start node with --expose-gc).
+process.on('message', (message) => {
+  if (message !== 'heap') return;
+  globalThis.gc?.();
+  globalThis.gc?.();
+  process.send?.({ heap: process.memoryUsage() });
+});
+
 if (process.env.BENCH_CPU_PROF) {
   const session = new Session();
   session.connect();

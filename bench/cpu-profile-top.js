@@ -27,7 +27,6 @@ const SKIP_US = Number(option('skip-ms', 0)) * 1000;
 const AGAINST = option('against', undefined);
 const [UNITS, OTHER_UNITS] = option('units', '1,1').split(',').map(Number);
 
-
 const label = (n) => {
   const f = n.callFrame;
   const url = f.url.replace(/^file:\/\/.*?\/(node_modules|out|bench)\//, '$1/');
@@ -74,7 +73,9 @@ const print = (title, map) => {
     .sort((a, b) => b[1] - a[1])
     .slice(0, TOP);
   for (const [l, us] of rows) {
-    console.log(`${(us / 1000).toFixed(0).padStart(8)} ms ${((us / all) * 100).toFixed(1).padStart(5)}%  ${l}`);
+    console.log(
+      `${(us / 1000).toFixed(0).padStart(8)} ms ${((us / all) * 100).toFixed(1).padStart(5)}%  ${l}`,
+    );
   }
 };
 if (AGAINST) {

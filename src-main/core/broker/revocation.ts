@@ -69,7 +69,9 @@ function leafFacts(leafDer: Buffer, issuerDer: Buffer | undefined, crls: readonl
   let cache = factsCache.get(crls);
   if (!cache) factsCache.set(crls, (cache = new Map()));
   // The DERs themselves are the key (a fingerprint would need hashing them anyway); ~1-2 KB strings.
-  const key = issuerDer ? `${leafDer.toString('latin1')}\0${issuerDer.toString('latin1')}` : leafDer.toString('latin1');
+  const key = issuerDer
+    ? `${leafDer.toString('latin1')}\0${issuerDer.toString('latin1')}`
+    : leafDer.toString('latin1');
   const cached = cache.get(key);
   if (cached) return cached;
   const leaf = readCertificate(leafDer, 'client certificate');
