@@ -9,7 +9,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   cpSync,
+  openSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -59,17 +61,21 @@ function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
-function waitFor(child, pattern) {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const on = (d) => {
-      out += d;
-      if (pattern.test(out)) resolve();
-    };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.once('exit', () => reject(new Error(out)));
-  });
+// A broker's output goes to a file, never to a pipe: the fleet runs under spawnSync, which blocks this
+// process's event loop, and a broker logging every connection into an undrained pipe stops when it fills.
+function startLogged(command, args, logFile, options = {}) {
+  const fd = openSync(logFile, 'w');
+  const child = spawn(command, args, { ...options, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return child;
+}
+async function waitForLog(child, logFile, pattern) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(readFileSync(logFile, 'utf8'));
+    if (pattern.test(readFileSync(logFile, 'utf8'))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${pattern} in ${logFile} after 30 s`);
 }
 
 const port = 20000 + (process.pid % 20000);
@@ -78,10 +84,9 @@ if (cli('quickstart', '--port', String(port)).status !== 0) throw new Error('qui
 cli('cert', 'export', 'device-1', '--out', join(dir, 'files'));
 
 // our broker, started as a user would
-const ours = spawn(process.execPath, [CLI, 'broker', '--workspace', ws], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-await waitFor(ours, /listening mqtts:/);
+const oursLog = join(dir, 'ours.log');
+const ours = startLogged(process.execPath, [CLI, 'broker', '--workspace', ws], oursLog);
+await waitForLog(ours, oursLog, /listening mqtts:/);
 // Mosquitto on a copy of the same broker folder (it drops root: files readable by its user)
 const mdir = join(dir, 'mosquitto');
 cpSync(join(ws, 'broker'), mdir, { recursive: true });
@@ -92,11 +97,15 @@ const conf = readFileSync(join(mdir, 'mosquitto.conf'), 'utf8').replace(
   `listener ${mosqPort}`,
 );
 writeFileSync(join(mdir, 'mosquitto.conf'), conf + '\nmax_queued_messages 100000\n');
-const mosquitto = spawn('/usr/sbin/mosquitto', ['-c', join(mdir, 'mosquitto.conf')], {
+const mosquittoLog = join(dir, 'mosquitto.log');
+const mosquitto = startLogged('/usr/sbin/mosquitto', ['-c', join(mdir, 'mosquitto.conf')], mosquittoLog, {
   cwd: mdir,
-  stdio: ['ignore', 'pipe', 'pipe'],
 });
-await new Promise((r) => setTimeout(r, 700));
+await waitForLog(
+  mosquitto,
+  mosquittoLog,
+  /Opening ipv[46] listen socket on port|mosquitto version .* running/,
+);
 
 try {
   const files = join(dir, 'files');
@@ -200,7 +209,7 @@ try {
     'broker CPU s',
     'broker peak MB',
   ];
-  console.log('  ' + header.map((h) => h.padStart(13)).join(''));
+  console.log('  ' + header.map((h) => h.padStart(15)).join(''));
   for (const { name, report: t, cpu, peakMb } of rows) {
     const cells = [
       name,
@@ -216,7 +225,7 @@ try {
       cpu.toFixed(1),
       peakMb.toFixed(0),
     ];
-    console.log('  ' + cells.map((c) => String(c).padStart(13)).join(''));
+    console.log('  ' + cells.map((c) => String(c).padStart(15)).join(''));
     for (const f of t.failures) console.log(`    ${name}: ${f.count}× ${f.reason}`);
   }
 } finally {

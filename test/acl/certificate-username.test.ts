@@ -229,6 +229,10 @@ describe('usernameFromCertificate', () => {
       source: 'cn',
       refused: expect.any(String),
     });
-    await expect(connect(ports.identity, 'cb-i', undefined, tlsOf('b'))).rejects.toThrow();
+    // The TLS handshake succeeds; Mosquitto refuses the CONNECT with CONNACK 4 (bad username or password).
+    await expect(connect(ports.identity, 'cb-i', undefined, tlsOf('b'))).rejects.toMatchObject({
+      code: 4,
+      message: 'Connection refused: Bad username or password',
+    });
   });
 });

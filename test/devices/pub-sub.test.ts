@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, run } from '../helpers/run.js';
+import { argv, cli, run } from '../helpers/run.js';
 import { freePort } from '../helpers/ports.js';
 import { sharedTempDir } from '../helpers/tmp.js';
 import { readableByMosquitto, startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
@@ -38,49 +38,17 @@ beforeAll(async () => {
   writeFileSync(join(files, 'pass.txt'), 'a passphrase\n');
   writeFileSync(join(files, 'password.txt'), 'right-password\n');
   writeFileSync(join(files, 'wrong.txt'), 'wrong-password\n');
-  const p12 = await cli([
-    'cert',
-    'export',
-    'device-1',
-    '--out',
-    files,
-    '--format',
-    'p12',
-    ...w,
-    '--passphrase-file',
-    join(files, 'pass.txt'),
-  ]);
+  const p12 = await cli(
+    argv`cert export device-1 --out ${files} --format p12 ${w} --passphrase-file ${join(files, 'pass.txt')}`,
+  );
   expect(p12.code, p12.stderr).toBe(0);
-  await opensslOk([
-    'pkcs8',
-    '-topk8',
-    '-v2',
-    'aes-256-cbc',
-    '-in',
-    join(files, 'device-1.key'),
-    '-out',
-    join(files, 'device-1.enc.key'),
-    '-passout',
-    'pass:a passphrase',
-  ]);
+  await opensslOk(
+    argv`pkcs8 -topk8 -v2 aes-256-cbc -in ${join(files, 'device-1.key')} -out ${join(files, 'device-1.enc.key')} -passout ${'pass:a passphrase'}`,
+  );
   // a client certificate from a CA the brokers do not know
-  await opensslOk([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-subj',
-    '/CN=rogue',
-    '-days',
-    '2',
-    '-keyout',
-    join(files, 'rogue.key'),
-    '-out',
-    join(files, 'rogue.crt'),
-  ]);
+  await opensslOk(
+    argv`req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=rogue -days 2 -keyout ${join(files, 'rogue.key')} -out ${join(files, 'rogue.crt')}`,
+  );
 
   cpSync(join(ws, 'broker'), mosquittoDir, { recursive: true });
   readableByMosquitto(mosquittoDir);
@@ -124,37 +92,9 @@ async function subscriber(args: string[]): Promise<RunningCli> {
 describe.each(targets)('pub and sub against $name', (target) => {
   it('a retained message round trip as a workspace identity (--as), read back as JSON', async () => {
     const topic = `devices/device-1/retained-${target.name.length}`;
-    const pub = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      topic,
-      '-m',
-      'kept',
-      '-q',
-      '1',
-      '-r',
-    ]);
+    const pub = await cli(argv`pub ${w} ${target.args()} --as device-1 -t ${topic} -m kept -q 1 -r`);
     expect(pub.code, pub.stderr).toBe(0);
-    const sub = await cli([
-      'sub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      topic,
-      '-q',
-      '1',
-      '-C',
-      '1',
-      '-W',
-      '10',
-      '--json',
-    ]);
+    const sub = await cli(argv`sub ${w} ${target.args()} --as device-1 -t ${topic} -q 1 -C 1 -W 10 --json`);
     expect(sub.code, sub.stderr).toBe(0);
     expect(JSON.parse(sub.stdout)).toEqual({
       topic,
@@ -165,77 +105,20 @@ describe.each(targets)('pub and sub against $name', (target) => {
       payloadEncoding: 'utf8',
     });
     // --retained-only stops at the first live message; an empty retained publish clears it
-    const clear = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      topic,
-      '-m',
-      '',
-      '-r',
-      '-q',
-      '1',
-    ]);
+    const clear = await cli(argv`pub ${w} ${target.args()} --as device-1 -t ${topic} -m ${''} -r -q 1`);
     expect(clear.code, clear.stderr).toBe(0);
-    const none = await cli([
-      'sub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      topic,
-      '--retained-only',
-      '-W',
-      '1',
-    ]);
+    const none = await cli(argv`sub ${w} ${target.args()} --as device-1 -t ${topic} --retained-only -W 1`);
     expect([none.code, none.stdout]).toEqual([0, '']);
   });
 
   it('MQTT 5 properties cross intact, and stdin line mode sends one message a line', async () => {
     const topic = 'devices/device-1/props';
-    const sub = await subscriber([
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      'devices/device-1/#',
-      '-q',
-      '1',
-      '-C',
-      '4',
-      '-W',
-      '20',
-      '--json',
-    ]);
-    const pub = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      topic,
-      '-m',
-      '{"temp":21.5}',
-      '-q',
-      '1',
-      '--user-property',
-      'site=lab',
-      '--user-property',
-      'unit=C',
-      '--content-type',
-      'application/json',
-      '--response-topic',
-      'devices/device-1/reply',
-      '--correlation-data',
-      'req-7',
-      '--message-expiry',
-      '300',
-    ]);
+    const sub = await subscriber(
+      argv`${target.args()} --as device-1 -t devices/device-1/# -q 1 -C 4 -W 20 --json`,
+    );
+    const pub = await cli(
+      argv`pub ${w} ${target.args()} --as device-1 -t ${topic} -m ${'{"temp":21.5}'} -q 1 --user-property site=lab --user-property unit=C --content-type application/json --response-topic devices/device-1/reply --correlation-data req-7 --message-expiry 300`,
+    );
     expect(pub.code, pub.stderr).toBe(0);
     const lines = await cli(
       ['pub', ...w, ...target.args(), '--as', 'device-1', '-t', 'devices/device-1/lines', '-l', '-q', '1'],
@@ -266,33 +149,12 @@ describe.each(targets)('pub and sub against $name', (target) => {
   it('MQTT 3.1.1 both ways; binary payloads come out as base64', async () => {
     const bytes = Buffer.from([0, 1, 2, 0xff, 0xfe]);
     writeFileSync(join(files, 'blob.bin'), bytes);
-    const sub = await subscriber([
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      'devices/device-1/blob',
-      '-C',
-      '1',
-      '-W',
-      '20',
-      '--json',
-      '-V',
-      '3.1.1',
-    ]);
-    const pub = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      'devices/device-1/blob',
-      '--file',
-      join(files, 'blob.bin'),
-      '-V',
-      '3.1.1',
-    ]);
+    const sub = await subscriber(
+      argv`${target.args()} --as device-1 -t devices/device-1/blob -C 1 -W 20 --json -V 3.1.1`,
+    );
+    const pub = await cli(
+      argv`pub ${w} ${target.args()} --as device-1 -t devices/device-1/blob --file ${join(files, 'blob.bin')} -V 3.1.1`,
+    );
     expect(pub.code, pub.stderr).toBe(0);
     expect(await sub.exited).toBe(0);
     expect(JSON.parse(sub.stdout())).toMatchObject({
@@ -302,163 +164,55 @@ describe.each(targets)('pub and sub against $name', (target) => {
   });
 
   it('certificate files with an encrypted key, and PKCS#12, connect; a wrong passphrase names the option', async () => {
-    const enc = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--ca',
-      join(files, 'ca.crt'),
-      '--cert',
-      join(files, 'device-1.chain.crt'),
-      '--key',
-      join(files, 'device-1.enc.key'),
-      '--passphrase-file',
-      join(files, 'pass.txt'),
-      '-t',
-      'devices/device-1/enc',
-      '-m',
-      'x',
-      '-q',
-      '1',
-    ]);
+    const enc = await cli(
+      argv`pub ${w} ${target.args()} --ca ${join(files, 'ca.crt')} --cert ${join(files, 'device-1.chain.crt')} --key ${join(files, 'device-1.enc.key')} --passphrase-file ${join(files, 'pass.txt')} -t devices/device-1/enc -m x -q 1`,
+    );
     expect(enc.code, enc.stderr).toBe(0);
-    const p12 = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--ca',
-      join(files, 'ca.crt'),
-      '--p12',
-      join(files, 'device-1.p12'),
-      '--passphrase-file',
-      join(files, 'pass.txt'),
-      '-t',
-      'devices/device-1/p12',
-      '-m',
-      'x',
-      '-q',
-      '1',
-    ]);
+    const p12 = await cli(
+      argv`pub ${w} ${target.args()} --ca ${join(files, 'ca.crt')} --p12 ${join(files, 'device-1.p12')} --passphrase-file ${join(files, 'pass.txt')} -t devices/device-1/p12 -m x -q 1`,
+    );
     expect(p12.code, p12.stderr).toBe(0);
-    const wrong = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--ca',
-      join(files, 'ca.crt'),
-      '--p12',
-      join(files, 'device-1.p12'),
-      '--passphrase-file',
-      join(files, 'wrong.txt'),
-      '-t',
-      'a',
-      '-m',
-      'x',
-    ]);
+    const wrong = await cli(
+      argv`pub ${w} ${target.args()} --ca ${join(files, 'ca.crt')} --p12 ${join(files, 'device-1.p12')} --passphrase-file ${join(files, 'wrong.txt')} -t a -m x`,
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^error: --passphrase-file: .*passphrase/);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('a password user connects; a wrong password is refused and explained', async () => {
-    const ok = await cli([
-      'pub',
-      ...w,
-      ...target.pw(),
-      '-u',
-      'alice',
-      '--password-file',
-      join(files, 'password.txt'),
-      '-t',
-      'devices/alice/x',
-      '-m',
-      'x',
-      '-q',
-      '1',
-    ]);
+    const ok = await cli(
+      argv`pub ${w} ${target.pw()} -u alice --password-file ${join(files, 'password.txt')} -t devices/alice/x -m x -q 1`,
+    );
     expect(ok.code, ok.stderr).toBe(0);
-    const bad = await cli([
-      'pub',
-      ...w,
-      ...target.pw(),
-      '-u',
-      'alice',
-      '--password-file',
-      join(files, 'wrong.txt'),
-      '-t',
-      'devices/alice/x',
-      '-m',
-      'x',
-    ]);
+    const bad = await cli(
+      argv`pub ${w} ${target.pw()} -u alice --password-file ${join(files, 'wrong.txt')} -t devices/alice/x -m x`,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: MQTT_\w+: .*(password|not authorized)/i);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('no client certificate, and one from an unknown CA, are refused with the problem code', async () => {
-    const none = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--ca',
-      join(files, 'ca.crt'),
-      '-t',
-      'devices/device-1/x',
-      '-m',
-      'x',
-      '-q',
-      '1',
-    ]);
+    const none = await cli(
+      argv`pub ${w} ${target.args()} --ca ${join(files, 'ca.crt')} -t devices/device-1/x -m x -q 1`,
+    );
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/^error: (CLIENT_CERT_REQUIRED|MQTT_NOT_AUTHORIZED): .*client certificate/);
-    const rogue = await cli([
-      'pub',
-      ...w,
-      ...target.args(),
-      '--ca',
-      join(files, 'ca.crt'),
-      '--cert',
-      join(files, 'rogue.crt'),
-      '--key',
-      join(files, 'rogue.key'),
-      '-t',
-      'devices/rogue/x',
-      '-m',
-      'x',
-      '-q',
-      '1',
-    ]);
+    const rogue = await cli(
+      argv`pub ${w} ${target.args()} --ca ${join(files, 'ca.crt')} --cert ${join(files, 'rogue.crt')} --key ${join(files, 'rogue.key')} -t devices/rogue/x -m x -q 1`,
+    );
     expect(rogue.code).toBe(1);
     expect(rogue.stderr).toMatch(/^error: (CLIENT_CERT_REJECTED|MQTT_NOT_AUTHORIZED): /);
     for (const r of [none, rogue]) expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('-W ends a quiet subscription (exit 0), and -C not reached by then exits 1', async () => {
-    const quiet = await cli([
-      'sub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      'devices/device-1/quiet',
-      '-W',
-      '1',
-    ]);
+    const quiet = await cli(argv`sub ${w} ${target.args()} --as device-1 -t devices/device-1/quiet -W 1`);
     expect([quiet.code, quiet.stdout]).toEqual([0, '']);
-    const short = await cli([
-      'sub',
-      ...w,
-      ...target.args(),
-      '--as',
-      'device-1',
-      '-t',
-      'devices/device-1/quiet',
-      '-C',
-      '2',
-      '-W',
-      '1',
-    ]);
+    const short = await cli(
+      argv`sub ${w} ${target.args()} --as device-1 -t devices/device-1/quiet -C 2 -W 1`,
+    );
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/^error: TIMEOUT: 0 of 2 messages within 1 s/);
   });
@@ -499,30 +253,9 @@ describe('pub and sub with Mosquitto as the judge', () => {
     let result: Awaited<typeof judge> | undefined;
     void judge.then((r) => (result = r));
     for (let i = 0; i < 40 && !result; i++) {
-      const pub = await cli([
-        'pub',
-        ...w,
-        '-h',
-        'localhost',
-        '-p',
-        String(ports.mosq),
-        '--as',
-        'device-1',
-        '-t',
-        'devices/device-1/judge',
-        '-m',
-        'hello',
-        '-q',
-        '1',
-        '--content-type',
-        'text/plain',
-        '--response-topic',
-        'r/t',
-        '--correlation-data',
-        'c-1',
-        '--user-property',
-        'k=v',
-      ]);
+      const pub = await cli(
+        argv`pub ${w} -h localhost -p ${String(ports.mosq)} --as device-1 -t devices/device-1/judge -m hello -q 1 --content-type text/plain --response-topic r/t --correlation-data c-1 --user-property k=v`,
+      );
       expect(pub.code, pub.stderr).toBe(0);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -532,22 +265,9 @@ describe('pub and sub with Mosquitto as the judge', () => {
   });
 
   it('a publish the ACL refuses: MQTT 5 QoS 1 gets PUBACK 0x87 from Mosquitto and pub exits 1', async () => {
-    const refused = await cli([
-      'pub',
-      ...w,
-      '-h',
-      'localhost',
-      '-p',
-      String(ports.mosq),
-      '--as',
-      'device-2',
-      '-t',
-      'devices/device-1/cmd',
-      '-m',
-      'x',
-      '-q',
-      '1',
-    ]);
+    const refused = await cli(
+      argv`pub ${w} -h localhost -p ${String(ports.mosq)} --as device-2 -t devices/device-1/cmd -m x -q 1`,
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /^error: MQTT_NOT_AUTHORIZED: the broker refused the publish to devices\/device-1\/cmd/,

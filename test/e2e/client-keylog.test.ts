@@ -67,6 +67,9 @@ describe('Client view: TLS key log for Wireshark', () => {
     const keyLog = join(root, 'device-1-keys.log');
     await pathInput.fill(keyLog);
     await app.screenshot('client-keylog-editor');
+    await page.locator('.theme-toggle').click();
+    await app.screenshot('client-keylog-editor-dark');
+    await page.locator('.theme-toggle').click();
     await editor.getByRole('button', { name: 'Save & connect' }).click();
     const pane = page.locator('[data-session="device-1"]');
     await expect.poll(() => pane.locator('.state').textContent(), { timeout: 15_000 }).toBe('connected');

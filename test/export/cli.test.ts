@@ -170,7 +170,7 @@ describe('CLI: export mosquitto / import mosquitto', () => {
         `certfile ${prod}/server.crt`,
         `keyfile ${prod}/server.key`,
         'require_certificate true',
-        'max_queued_messages 100',
+        'memory_limit 100000000',
         '',
       ].join('\n'),
     );
@@ -179,7 +179,7 @@ describe('CLI: export mosquitto / import mosquitto', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `not carried over: ${good}:7: max_queued_messages 100 (not supported by the local broker)`,
+      `not carried over: ${good}:7: memory_limit 100000000 (not supported by the local broker)`,
     );
     expect(readFileSync(join(target, 'broker/mosquitto.conf'), 'utf8')).toContain('certfile server.crt');
     const bad = join(prod, 'bad.conf');

@@ -117,3 +117,28 @@ export function mosquittoRefuses(
     });
   });
 }
+
+/**
+ * The first line Mosquitto logs after `from` (an offset into its log, taken before the attempt) that
+ * matches `pattern`; rejects naming the pattern and the new log lines when none comes within timeoutMs.
+ */
+export async function logLine(
+  broker: RunningMosquitto,
+  from: number,
+  pattern: RegExp,
+  timeoutMs = 5000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = broker
+      .log()
+      .slice(from)
+      .split('\n')
+      .find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    if (Date.now() > deadline) {
+      throw new Error(`Mosquitto logged no line matching ${pattern}:\n${broker.log().slice(from)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

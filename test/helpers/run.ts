@@ -45,3 +45,24 @@ export function cli(
 ) {
   return run(process.execPath, [CLI, ...args], options);
 }
+
+/**
+ * A command line from a template: the literal text splits at white space, and each `${value}` is one
+ * argument as it is (an array: its items), spaces and all — `argv\`pub -t ${topic} -m ${''}\``.
+ * An interpolation is always an argument of its own, even written against literal text.
+ */
+export function argv(
+  strings: TemplateStringsArray,
+  ...values: Array<string | number | readonly (string | number)[]>
+): string[] {
+  const args: string[] = [];
+  strings.forEach((text, i) => {
+    args.push(...text.split(/\s+/).filter(Boolean));
+    if (i < values.length) {
+      const value = values[i]!;
+      if (Array.isArray(value)) args.push(...value.map(String));
+      else args.push(String(value));
+    }
+  });
+  return args;
+}

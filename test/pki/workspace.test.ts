@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 import { opensslOk } from './helpers.js';
 import {
@@ -19,6 +19,23 @@ import {
   tlsMaterial,
 } from '../../src-main/core/pki/index.js';
 import { Workspace } from '../../src-main/core/workspace/workspace.js';
+import { UserError } from '../../src-main/core/user-error.js';
+
+/**
+ * A hook run at the start of every bulk commit (a batch writing its certificates, index lock held): lets
+ * a test act at exactly that moment instead of hoping a timer fires during it.
+ */
+const bulkCommit = vi.hoisted(() => ({ before: undefined as undefined | (() => void) }));
+vi.mock('../../src-main/core/workspace/bulk-commit.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src-main/core/workspace/bulk-commit.js')>();
+  return {
+    ...real,
+    commitMany: (...args: Parameters<typeof real.commitMany>) => {
+      bulkCommit.before?.();
+      return real.commitMany(...args);
+    },
+  };
+});
 
 describe('the workspace format', () => {
   it('is an index plus PEM files, keys 0600, one CRL per CA', async () => {
@@ -123,26 +140,35 @@ describe('the workspace format', () => {
     const dir = tempDir('pki-ws-');
     const ws = new Workspace(dir);
     await createCa(ws, { name: 'root', cn: 'Lock Root' });
-    // While a batch is committing, another change in the same process is refused, not lost.
-    const batch = issueBatch(ws, {
+    await issueCertificate(ws, { ca: 'root', profile: 'client', name: 'early', cn: 'early' });
+    // While a batch is committing, another change in the same process is refused (BUSY), not lost: the
+    // batch's index does not overwrite it, and the same change made after the batch lands.
+    let refused: unknown = null;
+    let lockHeld = false;
+    bulkCommit.before = () => {
+      bulkCommit.before = undefined;
+      lockHeld = existsSync(join(dir, '.certificates.lock'));
+      try {
+        revokeCertificate(ws, 'early');
+      } catch (error) {
+        refused = error;
+      }
+    };
+    await issueBatch(ws, {
       ca: 'root',
       profile: 'client',
-      names: Array.from({ length: 200 }, (_, i) => `b-${i}`),
+      names: Array.from({ length: 20 }, (_, i) => `b-${i}`),
     });
-    let refused = '';
-    const poll = setInterval(() => {
-      if (refused || !existsSync(join(dir, '.certificates.lock'))) return;
-      try {
-        revokeCertificate(ws, 'root');
-      } catch (error) {
-        refused = (error as Error).message;
-      }
-    }, 1);
-    await batch;
-    clearInterval(poll);
-    if (refused) expect(refused).toMatch(/busy/);
-    expect(listCertificates(ws)).toHaveLength(201);
+    expect(lockHeld).toBe(true);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as UserError).code).toBe('BUSY');
+    expect((refused as UserError).message).toMatch(/busy with another certificate operation/);
+    expect(listCertificates(ws)).toHaveLength(22);
     expect(existsSync(join(dir, '.certificates.lock'))).toBe(false);
+    expect(showCertificate(ws, 'early').summary.revoked).toBeFalsy();
+    revokeCertificate(ws, 'early');
+    expect(showCertificate(ws, 'early').summary.revoked).toBeTruthy();
+    expect(listCertificates(ws)).toHaveLength(22);
     // Another live process holds the lock: refused with its pid, nothing written.
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
     try {

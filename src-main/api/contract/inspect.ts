@@ -16,6 +16,8 @@ export interface InspectResult extends InspectReport {
   brokerSide: BrokerSide | null;
   /** One-click fixes for problems where the workspace owns the certificate at fault. */
   fixes: InspectFix[];
+  /** With `keyLogFile`: the NSS key log the probe appended its TLS secrets to (lines written now). */
+  keyLog?: { path: string; lines: number };
 }
 
 /** What `inspect.fix` did. */
@@ -119,6 +121,12 @@ export const inspectProbeParams = z
     crlCas: z.array(z.string().min(1).max(200)).max(16).optional(),
     mqtt: mqtt.optional(),
     timeoutMs: z.number().int().min(100).max(120_000).optional(),
+    /**
+     * Append the probe's TLS secrets (NSS `SSLKEYLOGFILE` format) to this file so Wireshark can decrypt a
+     * capture of it: an absolute path outside the workspace, in an existing folder; written 0600. Never
+     * kept in the history.
+     */
+    keyLogFile: z.string().max(4096).optional(),
     /** Keep the target in the history (default true). */
     remember: z.boolean().optional(),
   })

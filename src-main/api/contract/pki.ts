@@ -3,6 +3,7 @@
 // event ever carries a private key; `pki.export` writes keys to a folder in the main process.
 import { z } from 'zod';
 import { method, returns } from './method.js';
+import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from './pki-values.js';
 import type {
   CrlView,
   CertificateChain,
@@ -18,18 +19,7 @@ import type {
   VerifyResult,
 } from '../../core/pki/index.js';
 
-export const KEY_TYPE_VALUES = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
-export const REVOCATION_REASON_VALUES = [
-  'unspecified',
-  'keyCompromise',
-  'caCompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aaCompromise',
-] as const;
+export { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES };
 
 const name = z.string().min(1).max(64);
 const keyType = z.enum(KEY_TYPE_VALUES);

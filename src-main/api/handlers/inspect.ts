@@ -38,6 +38,7 @@ import {
   showCertificate,
   tlsMaterial,
 } from '../../core/pki/index.js';
+import { openKeyLog } from '../../core/client/key-log.js';
 import { UserError } from '../../core/user-error.js';
 import type { Workspace } from '../../core/workspace/workspace.js';
 
@@ -187,6 +188,7 @@ function commandFor(
     ...(params.tlsMin ? { tlsMin: params.tlsMin } : {}),
     ...(params.tlsMax ? { tlsMax: params.tlsMax } : {}),
     ...(crlFile ? { crlFile } : {}),
+    ...(params.keyLogFile ? { keyLogFile: params.keyLogFile } : {}),
   });
 }
 
@@ -257,8 +259,21 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
 
   return {
     'inspect.probe': async (params) => {
-      const own = await ownBroker(params.target);
-      const report = await probe(params.target, probeOptions(ctx.workspace, params));
+      const options = probeOptions(ctx.workspace, params);
+      // Checked and opened before anything goes out: a refused path is one error naming the field, no probe.
+      const keyLog =
+        params.keyLogFile !== undefined
+          ? openKeyLog(params.keyLogFile, { workspaceDir: ctx.workspace.dir, field: 'keyLogFile' })
+          : null;
+      if (keyLog) options.onKeylog = (line) => keyLog.write(line);
+      let own;
+      let report: InspectReport;
+      try {
+        own = await ownBroker(params.target);
+        report = await probe(params.target, options);
+      } finally {
+        keyLog?.close();
+      }
       let side: BrokerSide | null = null;
       if (own) {
         const since = own.since;
@@ -275,6 +290,7 @@ export function inspectHandlers(ctx: ServiceContext): Handlers<typeof inspectMet
         opensslCommand: commandFor(ctx.workspace, params),
         brokerSide: side,
         fixes: fixes(params, report, own),
+        ...(keyLog ? { keyLog: { path: keyLog.path, lines: keyLog.lines } } : {}),
       };
       if (params.remember !== false) {
         const mqtt = params.mqtt;

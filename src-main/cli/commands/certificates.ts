@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../../core/user-error.js';
 import { writeFileAtomic } from '../../core/workspace/atomic-write.js';
-import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../api/contract/pki.js';
+import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../api/contract/pki-values.js';
 import type { CertificateDetail, CertificateSummary } from '../../core/pki/types.js';
-import { parseDeviceLines } from '../../core/pki/issue.js';
 import type { CliContext, Command, OptionSpec } from '../command.js';
 import { UsageError } from '../command.js';
 
@@ -157,9 +156,11 @@ function printDetail(
 }
 
 /** A batch refusal about `names[i]` names the device list's file and line instead. */
-function deviceError(error: unknown, file: string, text: string): unknown {
+async function deviceError(error: unknown, file: string, text: string): Promise<unknown> {
   if (!(error instanceof UserError)) return error;
   const match = /^names\[(\d+)\]: (.*)$/.exec(error.message);
+  // loaded here: the pki stack is not needed to start the command line
+  const { parseDeviceLines } = await import('../../core/pki/issue.js');
   const line = match ? parseDeviceLines(text)[Number(match[1])]?.line : undefined;
   if (!match || line === undefined) return error;
   return new UserError(`${file}:${line}: ${match[2]}`, error.code, { file, line });
@@ -333,7 +334,7 @@ export const certificatesCommands: Command[] = [
           ...(prefix !== undefined ? { prefix } : {}),
         });
       } catch (error) {
-        throw deviceError(error, file, text);
+        throw await deviceError(error, file, text);
       } finally {
         off?.();
         if (tty) process.stderr.write('\r' + ' '.repeat(40) + '\r');

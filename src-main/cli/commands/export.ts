@@ -128,6 +128,10 @@ export const exportCommands: Command[] = [
       });
       if (ctx.json) return ctx.printJson(report);
       ctx.out(`imported ${report.conf}`);
+      if (report.pathPrefix)
+        ctx.out(
+          `  paths under ${report.pathPrefix.from} read from ${report.pathPrefix.to} (${report.pathPrefix.options.length} file(s) of the bundle)`,
+        );
       for (const l of report.listeners) ctx.out(`  listener ${l.scheme}://${l.address ?? '*'}:${l.port}`);
       for (const f of report.files) ctx.out(`  ${f.option} ${f.from} -> ${f.to}`);
       for (const c of report.certificates)

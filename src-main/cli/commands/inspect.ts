@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { InspectProbeParams, InspectResult } from '../../api/contract/inspect.js';
-import { connackCode } from '../../core/inspect/index.js';
+import { connackCode } from '../../core/inspect/connack-codes.js';
 import { PROBLEM_CODES } from '../../core/problems.js';
 import { UserError } from '../../core/user-error.js';
 import type { CliContext, Command } from '../command.js';
@@ -120,6 +121,11 @@ async function probeParams(ctx: CliContext, target: string): Promise<InspectProb
     }
     params.timeoutMs = Math.round(seconds * 1000);
   }
+  const keyLog = ctx.option('key-log');
+  if (keyLog !== undefined) {
+    // The api wants an absolute path (a key log lands exactly where the user says): resolve it here.
+    params.keyLogFile = keyLog === '' ? keyLog : resolve(keyLog);
+  }
   return params;
 }
 
@@ -189,6 +195,11 @@ function printHuman(ctx: CliContext, result: InspectResult): void {
     ctx.out(`note: ${note.message}`);
     ctx.out(`  ${note.fix}`);
   }
+  if (result.keyLog) {
+    ctx.out(
+      `TLS key log: ${result.keyLog.lines} line${result.keyLog.lines === 1 ? '' : 's'} appended to ${result.keyLog.path} (anyone with this file can decrypt the probe's traffic)`,
+    );
+  }
   ctx.out(`same check with openssl: ${result.opensslCommand}`);
 }
 
@@ -198,7 +209,7 @@ export const inspectCommands: Command[] = [
     name: 'inspect',
     summary: 'Probe a broker: the TLS handshake both ways, the chain as sent, and what is wrong with the fix',
     usage:
-      'HOST:PORT [--ca FILE] [--servername NAME] [--alpn PROTO] [--cert FILE --key FILE] [--tls-min 1.2|1.3] [--mqtt] [--mqtt-version 3.1.1|5] [--json]',
+      'HOST:PORT [--ca FILE] [--servername NAME] [--alpn PROTO] [--cert FILE --key FILE] [--tls-min 1.2|1.3] [--mqtt] [--mqtt-version 3.1.1|5] [--key-log FILE] [--json]',
     options: {
       ca: {
         type: 'string',
@@ -252,6 +263,12 @@ export const inspectCommands: Command[] = [
       },
       'client-id': { type: 'string', value: 'ID', description: 'MQTT client id (implies --mqtt)' },
       timeout: { type: 'string', value: 'SECONDS', description: 'give up after this long (default 10)' },
+      'key-log': {
+        type: 'string',
+        value: 'FILE',
+        description:
+          "append the probe's TLS secrets to FILE (NSS key log, for Wireshark; mode 0600, outside the workspace)",
+      },
     },
     details: [
       'Targets: HOST:PORT or [IPv6]:PORT (TLS), wss://HOST:PORT/PATH (TLS + WebSocket), and for diagnosis',
@@ -259,6 +276,9 @@ export const inspectCommands: Command[] = [
       'Exit 0 when the handshake (and with --mqtt, the CONNECT) succeeded and nothing would make a client',
       'refuse the server; 1 otherwise. --json prints { ok, protocol, cipher, servername, alpn, chain, problems }',
       'with the chain exactly as the server sent it, plus keyExchange, clientAuth, validation, mqtt and timeline.',
+      '--key-log FILE appends the TLS secrets of every handshake the probe makes (NSS SSLKEYLOGFILE format) so',
+      'Wireshark can decrypt a capture of it (TLS → (Pre)-Master-Secret log filename). Anyone who has this file',
+      'can decrypt that traffic: keep it private and delete it when you are done.',
       ...problemCodeLines(),
     ].join('\n'),
     examples: [
@@ -267,6 +287,7 @@ export const inspectCommands: Command[] = [
       'mqtt-tls-studio inspect a1b2c3.iot.eu-west-1.amazonaws.com:443 --alpn x-amzn-mqtt-ca --cert dev.p12 --passphrase-file pass.txt',
       'mqtt-tls-studio inspect 10.0.0.5:8883 --servername broker.internal --tls-min 1.3 --json',
       'mqtt-tls-studio inspect wss://broker.example:443/mqtt --mqtt --username alice --password-file pw.txt',
+      'mqtt-tls-studio inspect localhost:8883 --ca ca.crt --mqtt --key-log /tmp/mqtt-keys.log',
     ],
     async run(ctx) {
       if (ctx.positionals.length !== 1) throw new UsageError('inspect needs exactly one target: HOST:PORT');
@@ -277,13 +298,22 @@ export const inspectCommands: Command[] = [
         ...(ctx.option('key') ? { key: ctx.option('key') } : {}),
         ...(ctx.option('crl') ? { crl: ctx.option('crl') } : {}),
       };
-      const result = await ctx.call('inspect.probe', { ...params, remember: false });
+      const result = await ctx.call('inspect.probe', { ...params, remember: false }).catch((error) => {
+        // The api names its field; on the command line the user typed --key-log.
+        if (error instanceof UserError && error.code === 'BAD_KEY_LOG') {
+          throw new UserError(error.message.replace(/^keyLogFile:/, '--key-log:'), error.code, {
+            field: '--key-log',
+          });
+        }
+        throw error;
+      });
       const command = await ctx.call('inspect.opensslCommand', {
         target: params.target,
         ...(params.servername ? { servername: params.servername } : {}),
         ...(params.alpn ? { alpn: params.alpn } : {}),
         ...(params.tlsMin ? { tlsMin: params.tlsMin } : {}),
         ...(params.tlsMax ? { tlsMax: params.tlsMax } : {}),
+        ...(params.keyLogFile ? { keyLogFile: params.keyLogFile } : {}),
         files,
       });
       result.opensslCommand = command;
@@ -316,6 +346,7 @@ export const inspectCommands: Command[] = [
           fixes: result.fixes,
           brokerSide: result.brokerSide,
           durationMs: result.durationMs,
+          ...(result.keyLog ? { keyLog: result.keyLog } : {}),
         });
       } else {
         printHuman(ctx, result);

@@ -4,6 +4,7 @@
  * Loaded only when one of those commands runs.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { UsageError, type CliContext } from '../command.js';
 import { UserError } from '../../core/user-error.js';
 import { Workspace } from '../../core/workspace/workspace.js';
@@ -17,7 +18,8 @@ import {
   type WorkspaceCertificates,
 } from '../../core/client/index.js';
 import { workspaceBrokerUrl } from '../../core/broker/workspace-broker-url.js';
-import { certificateChain, listCertificates } from '../../core/pki/index.js';
+import { listCertificates } from '../../core/pki/catalog.js';
+import { certificateChain } from '../../core/pki/chain.js';
 
 /** The trust anchor name that stands for every root CA of the workspace. */
 const ALL_WORKSPACE_ROOTS = '*workspace roots*';
@@ -202,11 +204,25 @@ export function deviceConnection(ctx: CliContext, name: string): DeviceConnectio
   return { profile, secrets, ...(certificates ? { certificates } : {}), url: target };
 }
 
+/**
+ * mqtt-packet builds a cache of 65,536 two-byte buffers when it writes its first packet (about 0.1 s of
+ * CPU and a garbage collection here): worth it in a long-lived broker or app, not in `pub`/`sub`, which
+ * write a few packets. This process runs no broker, so switching it off (mqtt-packet's public
+ * `writeToStream.cacheNumbers`) affects only these commands.
+ */
+function skipPacketNumberCache(): void {
+  const mqttPacket = createRequire(import.meta.url)('mqtt-packet') as {
+    writeToStream: { cacheNumbers: boolean };
+  };
+  mqttPacket.writeToStream.cacheNumbers = false;
+}
+
 /** Connect; a refusal or TLS failure is one UserError line (problem code, words, fix). */
 export async function connectDevice(
   connection: DeviceConnection,
   options: { batchMs?: number; operationMs?: number } = {},
 ): Promise<{ manager: SessionManager; id: string }> {
+  skipPacketNumberCache();
   const manager = new SessionManager({
     ...(connection.certificates ? { certificates: connection.certificates } : {}),
     batchMs: options.batchMs ?? 20,

@@ -7,16 +7,6 @@ import mqttPacket from 'mqtt-packet';
  * differently or leaves to its options, done through aedes' options and hooks: see startBroker.
  */
 
-/** Mosquitto's defaults for the limits its CONNACK advertises (max_topic_alias, max_inflight_messages). */
-export const MOSQUITTO_LIMITS = {
-  /** `max_topic_alias` (default 10): topic aliases a client may set. */
-  topicAliasMaximum: 10,
-  /** `max_inflight_messages` (default 20): advertised as Receive Maximum. */
-  receiveMaximum: 20,
-  /** `max_keepalive` (default 65535): a v5 client asking for keep alive 0 gets this as Server Keep Alive. */
-  maxKeepalive: 65535,
-} as const;
-
 /** aedes' per-connection fields read or set here (not in its typings). */
 interface ClientInternals {
   _serverKeepAlive?: number;
@@ -36,13 +26,14 @@ export function generateClientId(): string {
 
 /**
  * At preConnect: give a CONNECT without client id Mosquitto's `auto-…` id (aedes would make `aedes_<uuid>`),
- * and a v5 client asking for keep alive 0 the Server Keep Alive Mosquitto sends (max_keepalive). Returns
- * true when the id was assigned, so that `reportAssignedId` can tell a v5 client.
+ * and a v5 client asking for keep alive 0 or more than max_keepalive that limit as Server Keep Alive, as
+ * Mosquitto 2.0.11 does. (aedes' own `keepaliveLimit` would also refuse such a 3.1.1 client, with a return
+ * code 3.1.1 does not have; Mosquitto accepts it.) Returns true when the id was assigned, so that
+ * `reportAssignedId` can tell a v5 client.
  */
-export function prepareConnect(client: Client, packet: ConnectPacket): boolean {
-  const internals = client as unknown as ClientInternals;
-  if (packet.protocolVersion === 5 && !packet.keepalive)
-    internals._serverKeepAlive = MOSQUITTO_LIMITS.maxKeepalive;
+export function prepareConnect(client: Client, packet: ConnectPacket, maxKeepalive: number): boolean {
+  if (packet.protocolVersion === 5 && (!packet.keepalive || packet.keepalive > maxKeepalive))
+    (client as unknown as ClientInternals)._serverKeepAlive = maxKeepalive;
   if (packet.clientId) return false;
   packet.clientId = generateClientId();
   return true;

@@ -1,7 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
-import { assertValidConf, locate, settingPath, type ConfIssue, type MosquittoConf } from '../conf/index.js';
+import {
+  assertValidConf,
+  effectiveLimits,
+  locate,
+  settingPath,
+  type ConfIssue,
+  type MosquittoConf,
+} from '../conf/index.js';
 import { UserError } from '../user-error.js';
 import { decideConnect } from './authenticate.js';
 import { checkAccess, type AclDenial } from './authorize.js';
@@ -16,7 +23,7 @@ import { refusalConnack, sendRefusal } from './connack.js';
 import { misplacedConnectProperty } from './connect-properties.js';
 import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
-import { MOSQUITTO_LIMITS, prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
+import { prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
 import type { ProblemCode } from '../problems.js';
 import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
@@ -202,11 +209,19 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   };
 
   const assignedIds = new WeakSet<Client>();
+  const limits = effectiveLimits(conf.limits);
   const aedesOptions: AedesOptions = {
     drainTimeout: options.drainTimeout ?? 10_000,
     connectTimeout: options.connectTimeout ?? 10_000,
-    topicAliasMaximum: MOSQUITTO_LIMITS.topicAliasMaximum,
-    receiveMaximum: MOSQUITTO_LIMITS.receiveMaximum,
+    // max_topic_alias, max_inflight_messages (advertised as Receive Maximum), max_packet_size (larger
+    // packets from a client: DISCONNECT 0x95 for v5, the connection closed for 3.1.1), max_queued_messages;
+    // Mosquitto's defaults when the conf does not set them (max_keepalive: prepareConnect)
+    topicAliasMaximum: limits.topicAliasMaximum,
+    receiveMaximum: limits.receiveMaximum,
+    maximumPacketSize: limits.maxPacketSize,
+    maxQueuedMessages: limits.maxQueuedMessages,
+    // Mosquitto's max_inflight_messages also caps what is in flight to a 3.1.1 client
+    maxInflightMessages: limits.receiveMaximum,
     sharedSubscriptions: true,
     preConnect(client, packet, callback) {
       const state = stateOf(client);
@@ -261,7 +276,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         );
         return;
       }
-      if (prepareConnect(client, packet)) {
+      if (prepareConnect(client, packet, limits.maxKeepalive)) {
         assignedIds.add(client);
         state.clientId = packet.clientId;
       }
@@ -393,9 +408,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       ...(state.protocolVersion === 5 ? reasonFields(0) : {}),
     });
   });
-  aedes.on('clientError', (client, error) => {
+  aedes.on('clientError', (client, error: Error & { size?: number; maximumPacketSize?: number }) => {
     const state = stateOf(client);
-    if (state && !state.closeReason && !publishRefusals.has(error)) state.closeReason = error.message;
+    if (!state || state.closeReason || publishRefusals.has(error)) return;
+    state.closeReason =
+      error.maximumPacketSize !== undefined
+        ? `the client sent a ${error.size}-byte packet, over max_packet_size ${error.maximumPacketSize} (Packet too large)`
+        : error.message;
   });
   aedes.on('keepaliveTimeout', (client) => {
     const state = stateOf(client);

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { includeDirReader, isTlsListener, parseMosquittoConf } from '../conf/index.js';
+import { includeDirReader } from '../conf/include-dir.js';
+import { isTlsListener } from '../conf/model.js';
+import { parseMosquittoConf } from '../conf/parse.js';
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { readRunningRecord } from './running-record.js';

@@ -14,6 +14,8 @@ export interface KeyLogWriter {
   /** Lines written so far (one per secret). */
   readonly lines: number;
   attach(socket: TLSSocket): void;
+  /** Append one line as Node's `keylog` event gives it. */
+  write(line: Buffer): void;
   close(): void;
 }
 
@@ -85,6 +87,13 @@ export function openKeyLog(path: unknown, place: KeyLogPlace = {}): KeyLogWriter
   let open = true;
   let lines = 0;
   const sockets = new WeakSet<TLSSocket>();
+  const write = (line: Buffer): void => {
+    if (!open) return;
+    // Node's line ends with a newline already; a missing one would glue two secrets together.
+    const text = line[line.length - 1] === 0x0a ? line : Buffer.concat([line, Buffer.from('\n')]);
+    writeSync(fd, text);
+    lines++;
+  };
   return {
     path: file,
     get lines() {
@@ -93,14 +102,9 @@ export function openKeyLog(path: unknown, place: KeyLogPlace = {}): KeyLogWriter
     attach(socket) {
       if (sockets.has(socket)) return;
       sockets.add(socket);
-      socket.on('keylog', (line: Buffer) => {
-        if (!open) return;
-        // Node's line ends with a newline already; a missing one would glue two secrets together.
-        const text = line[line.length - 1] === 0x0a ? line : Buffer.concat([line, Buffer.from('\n')]);
-        writeSync(fd, text);
-        lines++;
-      });
+      socket.on('keylog', write);
     },
+    write,
     close() {
       if (!open) return;
       open = false;

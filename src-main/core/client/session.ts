@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  MqttClient,
-  type IClientOptions,
-  type IClientPublishOptions,
-  type IPublishPacket,
-  type ISubscriptionMap,
-} from 'mqtt';
+import type { IClientOptions, IClientPublishOptions, IPublishPacket, ISubscriptionMap } from 'mqtt';
+import { MqttClient } from './commonjs-libraries.js';
 import { UserError } from '../user-error.js';
 import {
   closedBeforeConnackProblem,

@@ -1,7 +1,9 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError, messageOf } from '../user-error.js';
-import { looksLikePem, parsePemBlocks, parsePkcs12, readKey, toPem } from '../pki/index.js';
+import { readKey } from '../pki/keys.js';
+import { looksLikePem, parsePemBlocks, toPem } from '../pki/pem.js';
+import { parsePkcs12 } from '../pki/pkcs12.js';
 
 /** Read a file the profile names; a missing or unreadable file is a UserError naming the field. */
 export function readProfileFile(path: string, field: string): Buffer {

@@ -1,4 +1,4 @@
-import { topicMatchesFilter } from '../acl/index.js';
+import { topicMatchesFilter } from '../acl/topic-filter.js';
 import { UserError } from '../user-error.js';
 
 /** MQTT limits a topic (name or filter) to 65535 bytes of UTF-8 and forbids U+0000. */

@@ -6,7 +6,7 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import WebSocket, { createWebSocketStream } from 'ws';
+import { wsLibrary } from './commonjs-libraries.js';
 import type { PeerCertificateSummary } from './connection-problem.js';
 import type { KeyLogWriter } from './key-log.js';
 import type { ParsedUrl } from './profile.js';
@@ -143,6 +143,7 @@ export function openStream(request: TransportRequest): Duplex {
   }
   const host = url.host.includes(':') ? `[${url.host}]` : url.host;
   const address = `${url.scheme}://${host}:${url.port}${url.path || '/'}`;
+  const { WebSocket, createWebSocketStream } = wsLibrary();
   const ws = new WebSocket(address, ['mqtt'], {
     handshakeTimeout: request.handshakeTimeoutMs,
     perMessageDeflate: false,

@@ -1,6 +1,7 @@
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { certificateChain, parsePemBlocks, tlsMaterial, toPem } from '../pki/index.js';
+import { certificateChain, tlsMaterial } from '../pki/chain.js';
+import { parsePemBlocks, toPem } from '../pki/pem.js';
 import type { WorkspaceCertificates } from './tls-options.js';
 
 function withField<T>(field: string, read: () => T): T {

@@ -7,6 +7,7 @@ import {
   type SecuritySettings,
 } from './model.js';
 import { LISTENER_KEYWORDS, SECURITY_KEYWORDS } from './options.js';
+import { limitLines } from './limits.js';
 
 export interface FormatOptions {
   /** Comment lines written at the top (without the leading `#`). */
@@ -27,6 +28,7 @@ export function formatMosquittoConf(conf: MosquittoConf, options: FormatOptions 
   else globals.push(...securityLines(conf.security, 'security'));
   for (const type of conf.logTypes) globals.push(`log_type ${type}`);
   for (const dest of conf.logDest) globals.push(`log_dest ${value(dest, 'logDest')}`);
+  globals.push(...limitLines(conf.limits));
   if (globals.length > 0) out.push(...globals, '');
 
   conf.listeners.forEach((listener, index) => {

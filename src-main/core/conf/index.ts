@@ -4,6 +4,7 @@
  * Also Mosquitto's password file ($7$, compatible with mosquitto_passwd) and PSK file.
  */
 export * from './model.js';
+export * from './limits.js';
 export { parseMosquittoConf, type ParseOptions } from './parse.js';
 export { includeDirReader, type IncludedFile } from './include-dir.js';
 export { formatMosquittoConf, formatBridge, type FormatOptions } from './format.js';

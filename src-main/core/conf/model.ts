@@ -4,6 +4,8 @@
  * setting was written when the model came from a file, so every error can name the line.
  */
 
+import type { BrokerLimits } from './limits.js';
+
 export type ListenerProtocol = 'mqtt' | 'websockets';
 
 /** `tls_version` values Mosquitto 2.0.11 accepts; each is a minimum. */
@@ -126,6 +128,8 @@ export interface MosquittoConf {
   logDest: string[];
   /** Options accepted and ignored because they do not matter to a local broker, and Mosquitto traps worth a warning. */
   notices: ConfNotice[];
+  /** Global tuning options (`max_packet_size`, `max_keepalive`, …); unset: Mosquitto's defaults. */
+  limits?: BrokerLimits;
   source?: ConfSource;
 }
 

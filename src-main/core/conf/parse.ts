@@ -27,6 +27,7 @@ import {
   SECURITY_STRING_OPTIONS,
 } from './options.js';
 import { trimEndOf, trimOf } from '../text-scan.js';
+import { isLimitOption, LIMIT_OPTIONS } from './limits.js';
 
 /**
  * Parse a mosquitto.conf the way Mosquitto 2.0.11 reads it (conf.c): one option per line, tokens split on
@@ -184,6 +185,13 @@ class ConfParser {
       this.mark(`${path}.${field}`);
       return;
     }
+    if (isLimitOption(keyword)) {
+      // global in Mosquitto wherever the line is; a later line wins, as in Mosquitto
+      const [field, min, max] = LIMIT_OPTIONS[keyword];
+      (this.conf.limits ??= {})[field] = this.intValue(keyword, rest, min, max);
+      this.mark(`limits.${field}`);
+      return;
+    }
     if (keyword === 'per_listener_settings') return this.perListenerSettings(rest);
     if (keyword === 'log_type') return this.logType(rest);
     if (keyword === 'log_dest') return this.logDest(rest);
@@ -292,7 +300,8 @@ class ConfParser {
 
   private intValue(keyword: string, rest: string | undefined, min: number, max: number): number {
     const token = this.firstToken(keyword, rest);
-    if (!/^\d+$/.test(token)) this.fail(`invalid ${keyword} value "${token}": not a number`);
+    if (!(min < 0 ? /^-?\d+$/ : /^\d+$/).test(token))
+      this.fail(`invalid ${keyword} value "${token}": not a number`);
     const value = Number(token);
     if (value < min || value > max) this.fail(`invalid ${keyword} value ${value}: must be ${min} to ${max}`);
     return value;

@@ -26,6 +26,10 @@ export interface ClientBundleContext {
 export interface ClientBundleResult {
   files: BundleFile[];
   endpoints: ClientEndpoint[];
+  /** Each endpoint with the listener it reaches, best first (the README's commands use the first). */
+  routes: Array<{ view: ListenerView; endpoint: ClientEndpoint }>;
+  /** The TLS listener whose server certificate's root the workshop lacks (ca.crt then holds its cafile). */
+  serverRootUnknown?: ListenerView;
   notes: string[];
 }
 
@@ -80,10 +84,12 @@ export function clientBundle(
   const first = usable[0];
   const tlsView = usable.find((u) => u.view.tls)?.view;
   let caPem = '';
+  let serverRootUnknown: ListenerView | undefined;
   if (tlsView) {
     const root = ctx.serverRoot(tlsView);
     if (root) caPem = root.toString();
     else {
+      serverRootUnknown = tlsView;
       caPem = ctx.cafilePem(tlsView) ?? '';
       notes.push(
         "the server certificate's root CA is not in the workshop: ca.crt holds the broker's cafile instead",
@@ -166,5 +172,11 @@ export function clientBundle(
     kind: 'client-readme',
     description: 'ready commands and code snippets',
   });
-  return { files, endpoints: usable.map((x) => x.endpoint), notes };
+  return {
+    files,
+    endpoints: usable.map((x) => x.endpoint),
+    routes: usable,
+    ...(serverRootUnknown ? { serverRootUnknown } : {}),
+    notes,
+  };
 }

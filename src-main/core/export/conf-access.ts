@@ -10,6 +10,7 @@ export {
   assertValidConf,
   listenerScheme,
   parsePskFile,
+  parsePasswordFile,
   resolveConfPath,
   includeDirReader,
   formatBridge,

@@ -16,12 +16,13 @@ import {
 } from './bundle.js';
 import { bundleReadme } from './bundle-readme.js';
 import { clientBundle, type ClientBundleResult } from './client-bundle.js';
+import { certificateNames, clientReachFindings } from './client-reach-lint.js';
 import { FILE_OPTIONS, FOLDER_OPTIONS, uniquePath } from './conf-files.js';
 import { confSections, lastOption, type ConfOption } from './conf-sections.js';
 import { readExportSettings, validateBridge, type BridgeSettings } from './export-settings.js';
 import { lintMosquittoConf, type ExportLintFinding } from './lint-mosquitto-conf.js';
 import { listenerViews, type ListenerView } from './listener-view.js';
-import { certificatesOf, repairServerChain } from './server-chain.js';
+import { certificatesOf, repairServerChain, type ChainRepair } from './server-chain.js';
 import { basename, readCaPath, readConfFile, type SourceFile } from './source-files.js';
 import {
   certificateChain,
@@ -173,12 +174,8 @@ function serverHost(views: ListenerView[], serverCerts: Map<number, X509Certific
 }
 
 function serverNames(view: ListenerView | undefined, serverCerts: Map<number, X509Certificate[]>): string[] {
-  if (!view) return [];
-  const leaf = serverCerts.get(view.section.start.line)?.[0];
-  return (leaf?.subjectAltName ?? '')
-    .split(', ')
-    .filter(Boolean)
-    .map((s) => s.replace(/^DNS:/, 'dns:').replace(/^IP Address:/, 'ip:'));
+  const leaf = view ? serverCerts.get(view.section.start.line)?.[0] : undefined;
+  return leaf ? certificateNames(leaf) : [];
 }
 
 /** Everything the export would write, in memory: nothing touches the disk. */
@@ -210,9 +207,12 @@ export function planMosquittoExport(
   const replacements = new Map<number, string>();
   const sourceByLine = new Map<number, SourceFile>();
   const dataByLine = new Map<number, string | Buffer>();
+  const bundlePathByLine = new Map<number, string>();
   const serverCerts = new Map<number, X509Certificate[]>();
   const serverRoots = new Map<number, X509Certificate | undefined>();
   const knownCas = workshopCaCertificates(ws).map((c) => c.cert);
+  // One repair per server certificate file: listeners sharing a certfile share its chain and root.
+  const repairs = new Map<string, ChainRepair>();
 
   const keyFor = (option: ConfOption): SourceFile | undefined => {
     const view = views.find((v) => v.certfile === option);
@@ -240,15 +240,8 @@ export function planMosquittoExport(
       if (option.key === 'certfile') {
         const key = keyFor(option);
         const repair = repairServerChain(source.data.toString('utf8'), knownCas, key?.data.toString('utf8'));
+        repairs.set(sourceKey, repair);
         data = repair.pem;
-        serverCerts.set(
-          views.find((v) => v.certfile === option)?.section.start.line ?? option.line,
-          repair.certificates,
-        );
-        serverRoots.set(
-          views.find((v) => v.certfile === option)?.section.start.line ?? option.line,
-          repair.root,
-        );
         description = 'the server certificate followed by its intermediate CA(s), in order';
         for (const change of repair.changes) {
           findings.push({
@@ -304,8 +297,15 @@ export function planMosquittoExport(
         description,
       });
     }
+    const repair = option.key === 'certfile' ? repairs.get(sourceKey) : undefined;
+    if (repair) {
+      const listenerLine = views.find((v) => v.certfile === option)?.section.start.line ?? option.line;
+      serverCerts.set(listenerLine, repair.certificates);
+      serverRoots.set(listenerLine, repair.root);
+    }
     const bundled = files.find((f) => f.path === bundlePath);
     if (bundled) dataByLine.set(option.line, bundled.data);
+    bundlePathByLine.set(option.line, bundlePath);
     const newKey = isFolder ? option.key.replace('capath', 'cafile') : option.key;
     replacements.set(option.line, `${newKey}\u0000${joinPrefix(prefix, bundlePath)}`);
   }
@@ -383,6 +383,7 @@ export function planMosquittoExport(
     option ? sourceByLine.get(option.line)?.data.toString('utf8') : undefined;
   findings.push(...crlCoverage(ws, views, pemOf, (option) => dataByLine.get(option.line)));
   const clients: ClientChoice[] = [];
+  const bundles: Array<{ name: string; result: ClientBundleResult }> = [];
   const wanted = options.clients ?? true;
   for (const cert of listCertificates(ws).filter((c) => c.kind === 'client')) {
     const choice: ClientChoice = { name: cert.name, cn: cert.cn, included: false };
@@ -409,8 +410,24 @@ export function planMosquittoExport(
       ...(options.p12Passphrase !== undefined ? { p12Passphrase: options.p12Passphrase } : {}),
     });
     for (const file of result.files) files.push(file);
+    bundles.push({ name: cert.name, result });
     choice.included = true;
   }
+  findings.push(
+    ...clientReachFindings({
+      host,
+      views,
+      serverCerts,
+      fileText: (option) => (option ? dataByLine.get(option.line)?.toString() : undefined),
+      acl: aclFor,
+      aclBundlePath: (view) => (view.aclFile ? bundlePathByLine.get(view.aclFile.line) : undefined),
+      passwordBundlePath: (view) =>
+        (view.passwordFile && bundlePathByLine.get(view.passwordFile.line)) ?? 'passwd',
+      prefix,
+      headerLines: HEADER_LINES,
+      bundles,
+    }),
+  );
 
   secureModes(files);
   files.push({

@@ -16,6 +16,7 @@ import { UserError, messageOf } from '../user-error.js';
 import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
 import { FILE_OPTIONS, uniquePath } from './conf-files.js';
 import { confSections, lastOption, type ConfOption } from './conf-sections.js';
+import { mapBundlePrefix, type PrefixMapping } from './bundle-prefix.js';
 import { mergeIncludeDirs, relocate } from './include-dir.js';
 import { BROKER_CONF, BROKER_DIR } from './export-mosquitto.js';
 import { basename, readConfFile } from './source-files.js';
@@ -63,6 +64,8 @@ export interface ImportReport {
   warnings: string[];
   /** Files the previous broker settings named and the new ones do not (removed). */
   removed: string[];
+  /** Paths written under a production prefix, read from the bundle folder instead. */
+  pathPrefix?: PrefixMapping;
 }
 
 export interface ImportOptions {
@@ -203,6 +206,23 @@ export function importMosquittoConf(ws: Workspace, file: string, options: Import
       reason: ignoredOnWs ? 'Mosquitto ignores it on websockets listeners' : unsupportedReason(option.key),
     });
     lines[option.line - 1] = `# not carried over by the import: ${lines[option.line - 1]!.trim()}`;
+  }
+  // 1b. A bundle exported for production names its files under the production prefix: map them
+  // back to the bundle folder being imported from.
+  const prefixMapping = mapBundlePrefix(original, sections.all, baseDir);
+  const lost = prefixMapping?.missing[0];
+  if (lost) {
+    const at = where(lost.line);
+    throw new UserError(
+      `${at.file}:${at.line}: ${lost.option} ${lost.value}: no such file, and the bundle folder has no ${lost.inBundle} either`,
+      'CONF_MISSING_FILE',
+      at,
+    );
+  }
+  for (const mapped of prefixMapping?.options ?? []) {
+    const raw = lines[mapped.line - 1]!;
+    if (raw.trimStart().startsWith('#')) continue;
+    lines[mapped.line - 1] = `${/^ */.exec(raw)![0]}${mapped.option} ${mapped.path}`;
   }
   const carried = lines.join('\n');
 
@@ -396,6 +416,7 @@ export function importMosquittoConf(ws: Workspace, file: string, options: Import
     keptForExport,
     warnings: validation.warnings.map((w) => relocateText(w.text, merged, confFile)),
     removed,
+    ...(prefixMapping ? { pathPrefix: prefixMapping } : {}),
   };
 }
 

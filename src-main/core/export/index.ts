@@ -25,6 +25,7 @@ export {
   type NotCarried,
   type ImportedFile,
 } from './import-mosquitto.js';
+export type { PrefixMapping } from './bundle-prefix.js';
 export {
   readExportSettings,
   saveExportSettings,

@@ -3,7 +3,6 @@
  * by hand below (three fixed packets); MQTT 5, with its properties, goes through mqtt-packet.
  */
 import mqttPacket from 'mqtt-packet';
-import { reasonCodeName } from '../broker/reason-codes.js';
 
 export interface ConnectFields {
   clientId: string;
@@ -136,25 +135,4 @@ function decodeConnackV5(bytes: Buffer): Connack | 'incomplete' | 'not-connack' 
   };
 }
 
-const RETURN_CODES: Record<number, string> = {
-  0: 'connection accepted',
-  1: 'unacceptable protocol version',
-  2: 'client identifier rejected',
-  3: 'server unavailable',
-  4: 'bad user name or password',
-  5: 'not authorized',
-};
-
-export function connackMeaning(returnCode: number, protocolVersion: 4 | 5 = 4): string {
-  if (protocolVersion === 5) {
-    return returnCode === 0 ? 'connection accepted' : reasonCodeName(returnCode).toLowerCase();
-  }
-  return RETURN_CODES[returnCode] ?? `return code ${returnCode}`;
-}
-
-/** `CONNACK 5` for MQTT 3.1.1, `CONNACK 0x87` for MQTT 5. */
-export function connackCode(returnCode: number, protocolVersion: 4 | 5 = 4): string {
-  return protocolVersion === 5
-    ? `CONNACK 0x${returnCode.toString(16).padStart(2, '0').toUpperCase()}`
-    : `CONNACK ${returnCode}`;
-}
+export { connackCode, connackMeaning } from './connack-codes.js';

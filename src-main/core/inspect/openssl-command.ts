@@ -18,6 +18,8 @@ export interface OpensslCommandOptions {
   tlsMin?: TlsVersion;
   tlsMax?: TlsVersion;
   crlFile?: string;
+  /** Append the TLS secrets to this NSS key log file (`-keylogfile`), for Wireshark. */
+  keyLogFile?: string;
 }
 
 /** Quote an argument for a POSIX shell only when it needs it. */
@@ -61,6 +63,7 @@ export function opensslCommand(
     if (options.tlsMax) args.push('-max_protocol', VERSION_NAME[options.tlsMax]);
   }
   if (options.crlFile) args.push('-CRL', options.crlFile, '-crl_check');
+  if (options.keyLogFile) args.push('-keylogfile', options.keyLogFile);
   const checkName = options.servername ?? target.host;
   args.push(/^[\d.]+$|:/.test(checkName) ? '-verify_ip' : '-verify_hostname', checkName);
   args.push('-showcerts', '-verify_return_error');

@@ -200,6 +200,7 @@ async function answersTls(target: ProbeTarget, context: ProbeContext): Promise<b
     identity: null,
     deadline: until,
     clock: context.clock,
+    ...(context.options.onKeylog ? { onKeylog: context.options.onKeylog } : {}),
   });
   const facts = handshakeFacts(decodeTranscript(run.tap.fromServer, run.tap.toServer, run.keylog));
   run.tls.destroy();
@@ -458,6 +459,7 @@ export async function probe(
     identity: material.identity,
     deadline: context.deadline,
     clock: context.clock,
+    ...(options.onKeylog ? { onKeylog: options.onKeylog } : {}),
   });
   const read = (): { transcript: Transcript; facts: HandshakeFacts } => {
     const transcript = decodeTranscript(run.tap.fromServer, run.tap.toServer, run.keylog);

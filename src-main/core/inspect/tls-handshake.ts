@@ -16,6 +16,8 @@ export interface HandshakeRequest {
   identity: { certPem: string; keyPem: string } | null;
   deadline: number;
   clock: () => number;
+  /** Each NSS key log line of this handshake, as it comes (the user's TLS key log, for Wireshark). */
+  onKeylog?: (line: Buffer) => void;
 }
 
 export interface HandshakeRun {
@@ -65,7 +67,10 @@ export function runHandshake(socket: Socket, request: HandshakeRequest): Promise
   let lateError: NodeJS.ErrnoException | null = null;
   let closed = false;
   let settled = false;
-  tls.on('keylog', (line: Buffer) => keylog.push(line));
+  tls.on('keylog', (line: Buffer) => {
+    keylog.push(line);
+    request.onKeylog?.(line);
+  });
   tls.on('session', () => (ticket = true));
   tls.on('close', () => (closed = true));
   tls.on('end', () => (closed = true)); // over a stream, the server's FIN shows as 'end' (no 'close' follows)

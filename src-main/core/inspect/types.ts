@@ -50,6 +50,8 @@ export interface ProbeOptions {
   mqtt?: boolean | MqttConnectOptions;
   /** The whole probe ends within this many milliseconds (default 10 000). */
   timeoutMs?: number;
+  /** Called with each NSS key log line (`SSLKEYLOGFILE` format) of every TLS handshake the probe makes. */
+  onKeylog?: (line: Buffer) => void;
 }
 
 export interface ValidationStep {
