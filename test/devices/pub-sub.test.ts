@@ -264,6 +264,48 @@ describe('pub and sub with Mosquitto as the judge', () => {
     expect(done.stdout.trim()).toBe('devices/device-1/judge|hello|text/plain|r/t|c-1|k:v|0');
   });
 
+  it('sub -F prints byte for byte what mosquitto_sub -F prints (fields, widths, escapes); bad formats exit 2', async () => {
+    const topic = 'devices/device-1/format';
+    const pub = await cli(
+      argv`pub ${w} -h localhost -p ${String(ports.mosq)} --as device-1 -t ${topic} -m ${'héllo wörld'} -q 1 -r --content-type text/plain --response-topic r/t --correlation-data c-1 --user-property k=v --user-property k2=v2`,
+    );
+    expect(pub.code, pub.stderr).toBe(0);
+    const format =
+      '[%t|%p|%x|%X|%l|%q|%r|%C|%R|%D|%P|%F|%-30t|%30t|%%|\\t|%08l|%5q|%-5r|%08p|%.3p|%10x|%3x|%S|%A|%6E|%06A|%.2t|%-020p|%020p|%4.1C|%-6l|@@]\\n\\a';
+    const target = argv`-h localhost -p ${String(ports.mosq)}`;
+    const judge = await run(
+      'mosquitto_sub',
+      argv`${target} --cafile ${join(files, 'ca.crt')} --cert ${join(files, 'device-1.crt')} --key ${join(files, 'device-1.key')} -V mqttv5 -t ${topic} -C 1 -W 10 -F ${format}`,
+      { timeoutMs: 15_000 },
+    );
+    expect(judge.code, judge.stderr).toBe(0);
+    const ours = await cli(argv`sub ${w} ${target} --as device-1 -t ${topic} -C 1 -W 10 -F ${format}`);
+    expect(ours.code, ours.stderr).toBe(0);
+    expect(ours.stdout).toBe(judge.stdout);
+    expect(ours.stdout).toContain('|k:v k2:v2|');
+
+    const time = await cli(
+      argv`sub ${w} ${target} --as device-1 -t ${topic} -C 1 -W 10 -F ${'%U|%I|@Y-@m-@dT@H:@M:@S@z @N'}`,
+    );
+    expect(time.stdout).toMatch(
+      /^\d{10}\.\d{9}\|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}\|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} \d{9}\n$/,
+    );
+    await cli(
+      argv`pub ${w} -h localhost -p ${String(ports.mosq)} --as device-1 -t ${topic} -m ${''} -q 1 -r`,
+    );
+
+    for (const bad of ['x%Zy', 'end%', 'a\\qb', '%j']) {
+      if (bad !== '%j') {
+        // mosquitto_sub refuses these before connecting too
+        const judged = await run('mosquitto_sub', argv`-t a -F ${bad}`);
+        expect(judged.stderr, bad).toMatch(/Invalid|Incomplete/);
+      }
+      const r = await cli(argv`sub ${w} --as device-1 -t a -F ${bad}`);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/-F: (invalid|incomplete|%j is not supported)/);
+    }
+  });
+
   it('a publish the ACL refuses: MQTT 5 QoS 1 gets PUBACK 0x87 from Mosquitto and pub exits 1', async () => {
     const refused = await cli(
       argv`pub ${w} -h localhost -p ${String(ports.mosq)} --as device-2 -t devices/device-1/cmd -m x -q 1`,

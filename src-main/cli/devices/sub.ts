@@ -9,6 +9,7 @@ import {
   problemLine,
 } from './device-session.js';
 import { qosOption } from './payload-properties.js';
+import { formatMessage, parseMessageFormat } from './message-format.js';
 
 /** One message as `sub --json` prints it (CLI.md). */
 export function messageJson(message: LoggedMessage): Record<string, unknown> {
@@ -31,6 +32,11 @@ export async function runSub(ctx: CliContext): Promise<number> {
   const seconds = intOption(ctx, 'timeout', 1, 31_536_000);
   const retainedOnly = ctx.values['retained-only'] === true;
   const verbose = ctx.values.verbose === true;
+  const formatText = ctx.values.format as string | undefined;
+  if (formatText !== undefined && (ctx.json || verbose)) {
+    throw new UsageError('-F (--format) goes alone: not with --json or -v');
+  }
+  const format = formatText !== undefined ? parseMessageFormat(formatText) : undefined;
   const connection = deviceConnection(ctx, 'sub');
   const { manager, id } = await connectDevice(connection);
   const session = manager.get(id);
@@ -42,7 +48,8 @@ export async function runSub(ctx: CliContext): Promise<number> {
     if (retainedOnly && !message.retain) return finish({ code: 0 });
     if (count !== undefined && printed >= count) return;
     printed += 1;
-    if (ctx.json) ctx.out(JSON.stringify(messageJson(message)));
+    if (format) process.stdout.write(formatMessage(format, message));
+    else if (ctx.json) ctx.out(JSON.stringify(messageJson(message)));
     else {
       const payload = message.payload.toString('utf8');
       ctx.out(verbose ? `${message.topic} ${payload}` : payload);

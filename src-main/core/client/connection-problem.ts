@@ -245,6 +245,18 @@ export function explainConnectError(error: unknown, ctx: FailureContext): Client
     needles.some((n) => code.includes(n) || text.includes(n.toLowerCase()));
 
   switch (code) {
+    case 'PEER_MISBEHAVING':
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      // A bound of ours (core/client/peer-limits.ts; ws' maxPayload) stopped what the server sent.
+      return problem(
+        'PEER_MISBEHAVING',
+        code === 'PEER_MISBEHAVING'
+          ? `${where}: ${messageOf(error)}; the connection was closed`
+          : `${where} sent a WebSocket message larger than this connection accepts; the connection was closed`,
+        'check that this is the MQTT broker you meant; a broker should not send messages this large (lower its max_packet_size / message_size_limit)',
+        error,
+        ctx,
+      );
     case 'ECONNREFUSED':
       return problem(
         'CONNECTION_REFUSED',

@@ -1,5 +1,6 @@
 import type { QoS } from './profile.js';
 import { isWildcardFilter, topicMatches } from './topic.js';
+import { MAX_LOG_BYTES } from './peer-limits.js';
 
 /** MQTT 5 publish properties as the log keeps them (JSON-friendly). */
 export interface MessageProperties {
@@ -59,9 +60,14 @@ export function topicPredicate(text: string | undefined): (topic: string) => boo
   return (topic) => topic.includes(text);
 }
 
+/** Bytes a logged message holds: its payload and topic (what a broker decides the size of). */
+function weightOf(message: LoggedMessage | undefined): number {
+  return message ? message.payload.length + message.topic.length : 0;
+}
+
 /**
- * A bounded ring buffer of received messages: memory stays bounded by `capacity` however fast
- * messages arrive; the oldest are dropped first.
+ * A bounded ring buffer of received messages: memory stays bounded by `capacity` messages and by
+ * `maxBytes` of payload and topic however fast and large messages arrive; the oldest are dropped first.
  */
 export class MessageLog {
   private slots: Array<LoggedMessage | undefined>;
@@ -70,11 +76,20 @@ export class MessageLog {
   private nextId = 1;
   private receivedCount = 0;
   private droppedCount = 0;
+  private heldBytes = 0;
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    readonly maxBytes: number = MAX_LOG_BYTES,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError('log capacity must be a positive integer');
     this.slots = new Array<LoggedMessage | undefined>(capacity);
+  }
+
+  /** Payload and topic bytes the log holds now (at most maxBytes, or one message when it alone is larger). */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   get capacity(): number {
@@ -105,8 +120,18 @@ export class MessageLog {
       this.slots[(this.start + this.count) % this.slots.length] = entry;
       this.count++;
     } else {
+      this.heldBytes -= weightOf(this.slots[this.start]);
       this.slots[this.start] = entry;
       this.start = (this.start + 1) % this.slots.length;
+      this.droppedCount++;
+    }
+    this.heldBytes += weightOf(entry);
+    // Over the byte bound: drop the oldest (the newest always stays, so the user sees what came last).
+    while (this.heldBytes > this.maxBytes && this.count > 1) {
+      this.heldBytes -= weightOf(this.slots[this.start]);
+      this.slots[this.start] = undefined;
+      this.start = (this.start + 1) % this.slots.length;
+      this.count--;
       this.droppedCount++;
     }
     return entry;
@@ -129,6 +154,8 @@ export class MessageLog {
     this.slots = kept;
     this.start = 0;
     this.count = keep;
+    this.heldBytes = 0;
+    for (let i = 0; i < keep; i++) this.heldBytes += weightOf(kept[i]);
   }
 
   /** Forget every message (ids keep counting up). */
@@ -136,6 +163,7 @@ export class MessageLog {
     this.slots = new Array(this.slots.length);
     this.start = 0;
     this.count = 0;
+    this.heldBytes = 0;
     this.receivedCount = 0;
     this.droppedCount = 0;
   }

@@ -8,6 +8,7 @@ import type { PublishHistoryEntry } from './publish-history.js';
 import {
   Session,
   type PublishResult,
+  type SessionOptions,
   type SessionSnapshot,
   type SessionTimeouts,
   type SubscriptionRequest,
@@ -47,6 +48,8 @@ export interface SessionManagerOptions {
    * layer knows the broker; the core does not).
    */
   stoppedOwnBroker?: (sessionId: string) => Promise<string | null>;
+  /** Bounds on what a broker can make a connection hold (defaults: core/client/peer-limits.ts). */
+  limits?: SessionOptions['limits'];
 }
 
 /**
@@ -93,6 +96,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       ...(tls ? { tls } : {}),
       ...(secrets.password !== undefined ? { password: secrets.password } : {}),
       ...(this.options.timeouts ? { timeouts: this.options.timeouts } : {}),
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
     });
     const stopped = this.options.stoppedOwnBroker;
     if (stopped) session.stoppedOwnBroker = () => stopped(id);

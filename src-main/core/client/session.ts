@@ -31,6 +31,7 @@ import { explainReason } from './reason-codes.js';
 import { checkTopicFilter, checkTopicName } from './topic.js';
 import type { ResolvedTls } from './tls-options.js';
 import { openStream, probePeerChain, type TransportFacts } from './transport.js';
+import { MAX_INCOMING_PACKET_BYTES, MAX_LOG_BYTES } from './peer-limits.js';
 
 export type SessionState =
   'connecting' | 'connected' | 'reconnecting' | 'disconnecting' | 'disconnected' | 'failed';
@@ -140,6 +141,8 @@ export interface SessionOptions {
   keyLogFile?: string;
   /** The workspace folder, where a key log may never go. */
   workspaceDir?: string;
+  /** Bounds on what the broker can make this connection hold (defaults: core/client/peer-limits.ts). */
+  limits?: { maxPacketBytes?: number; logBytes?: number };
 }
 
 function toProperties(packet: IPublishPacket): MessageProperties | undefined {
@@ -264,6 +267,8 @@ export class Session extends EventEmitter<{
    */
   stoppedOwnBroker?: () => Promise<string | null>;
 
+  private readonly limits: { maxPacketBytes: number; logBytes: number };
+
   constructor(options: SessionOptions) {
     super();
     this.id = options.id;
@@ -274,7 +279,11 @@ export class Session extends EventEmitter<{
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.protocol = options.profile.protocol === '5.0' ? 5 : 4;
     this.clientId = options.profile.clientId || `mts-${randomBytes(4).toString('hex')}`;
-    this.log = new MessageLog(options.profile.logSize);
+    this.limits = {
+      maxPacketBytes: options.limits?.maxPacketBytes ?? MAX_INCOMING_PACKET_BYTES,
+      logBytes: options.limits?.logBytes ?? MAX_LOG_BYTES,
+    };
+    this.log = new MessageLog(options.profile.logSize, this.limits.logBytes);
     this.keyLogFile = options.keyLogFile;
     this.workspaceDir = options.workspaceDir;
   }
@@ -393,8 +402,11 @@ export class Session extends EventEmitter<{
     };
     if (p.username !== undefined) options.username = p.username;
     if (this.password !== undefined) options.password = this.password;
-    if (this.protocol === 5 && p.sessionExpiry !== undefined) {
-      options.properties = { sessionExpiryInterval: p.sessionExpiry };
+    if (this.protocol === 5) {
+      // Tell the broker the bound the transport enforces: it then skips larger messages for this client
+      // (MQTT 5 §3.1.2.11.4) instead of sending them and losing the connection.
+      options.properties = { maximumPacketSize: this.limits.maxPacketBytes };
+      if (p.sessionExpiry !== undefined) options.properties.sessionExpiryInterval = p.sessionExpiry;
     }
     if (p.will) {
       const w = p.will;
@@ -469,6 +481,7 @@ export class Session extends EventEmitter<{
           tls: this.resolvedTls?.options ?? {},
           handshakeTimeoutMs: deadlineMs,
           facts,
+          maxPacketBytes: this.limits.maxPacketBytes,
           ...(keyLog ? { keyLog } : {}),
         }),
       this.mqttOptions(),

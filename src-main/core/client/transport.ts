@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { wsLibrary } from './commonjs-libraries.js';
 import type { PeerCertificateSummary } from './connection-problem.js';
 import type { KeyLogWriter } from './key-log.js';
+import { guardPacketSizes, MAX_INCOMING_PACKET_BYTES } from './peer-limits.js';
 import type { ParsedUrl } from './profile.js';
 
 /** What the transport saw of its current connection: TLS facts for the view, errors for explanations. */
@@ -111,6 +112,8 @@ export interface TransportRequest {
   facts: TransportFacts;
   /** Where this connection's TLS secrets go (NSS key log), when the user asked for it. */
   keyLog?: KeyLogWriter;
+  /** Largest MQTT packet (and WebSocket message) accepted from the server (default 16 MiB). */
+  maxPacketBytes?: number;
 }
 
 /** Open the byte stream mqtt.js speaks over: TCP, TLS, WebSocket or WebSocket over TLS. */
@@ -122,12 +125,17 @@ export function openStream(request: TransportRequest): Duplex {
   facts.tlsEstablished = false;
   const servername = tlsOptions.servername ?? (isIP(url.host) ? undefined : url.host);
   if (facts.secure && servername) facts.servername = servername;
+  const maxPacketBytes = request.maxPacketBytes ?? MAX_INCOMING_PACKET_BYTES;
+  const guarded = <T extends Duplex>(stream: T): T => {
+    guardPacketSizes(stream, maxPacketBytes, (error) => (facts.lastError = error));
+    return stream;
+  };
 
   if (url.scheme === 'mqtt') {
     const socket: Socket = netConnect({ host: url.host, port: url.port });
     socket.on('error', (error) => (facts.lastError = error));
     socket.setNoDelay(true);
-    return socket;
+    return guarded(socket);
   }
   if (url.scheme === 'mqtts') {
     const socket = tlsConnect({
@@ -139,7 +147,7 @@ export function openStream(request: TransportRequest): Duplex {
     request.keyLog?.attach(socket);
     watchTls(socket, facts, tlsOptions);
     socket.setNoDelay(true);
-    return socket;
+    return guarded(socket);
   }
   const host = url.host.includes(':') ? `[${url.host}]` : url.host;
   const address = `${url.scheme}://${host}:${url.port}${url.path || '/'}`;
@@ -147,6 +155,8 @@ export function openStream(request: TransportRequest): Duplex {
   const ws = new WebSocket(address, ['mqtt'], {
     handshakeTimeout: request.handshakeTimeoutMs,
     perMessageDeflate: false,
+    // ws holds a whole message before handing it on: bounded like one MQTT packet (close 1009 beyond).
+    maxPayload: maxPacketBytes,
     ...(url.scheme === 'wss' ? { ...tlsOptions, ...(servername ? { servername } : {}) } : {}),
     // ws opens its TLS socket itself: take it as it is made, before the handshake, for the key log.
     ...(url.scheme === 'wss' && request.keyLog
@@ -190,5 +200,5 @@ export function openStream(request: TransportRequest): Duplex {
   });
   const stream = createWebSocketStream(ws);
   ws.on('close', () => stream.destroy());
-  return stream;
+  return guarded(stream);
 }

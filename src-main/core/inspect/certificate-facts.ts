@@ -4,7 +4,6 @@
  */
 import { describeParsed, isIssuedBy, isSelfSigned } from '../pki/certificate.js';
 import type { ParsedCertificate } from '../pki/certificate-parser.js';
-import { parseDer } from '../pki/der.js';
 import { decodeName as decodeDistinguishedName } from '../pki/distinguished-name.js';
 import { readCertificate, toPem } from '../pki/index.js';
 
@@ -75,7 +74,7 @@ export function selfSigned(certificate: DecodedCertificate): boolean {
 /** A DER DistinguishedName (as in CertificateRequest.certificate_authorities) as an RFC 2253 string. */
 export function decodeName(der: Buffer): string {
   try {
-    return decodeDistinguishedName(parseDer(der)).rfc2253;
+    return decodeDistinguishedName(der).rfc2253;
   } catch {
     return `(undecodable name, ${der.length} bytes)`;
   }

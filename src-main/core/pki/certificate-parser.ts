@@ -1,25 +1,23 @@
 /**
- * Strict X.509 certificate decoding into the fields the workshop reasons about. Errors are
- * DerErrors; callers turn them into one-line UserErrors naming the file.
+ * X.509 certificate decoding into the fields the workshop reasons about, with @peculiar/asn1-x509's
+ * structures (RFC 5280). Errors are DecodeErrors in words; callers turn them into one-line UserErrors
+ * naming the file.
  */
+import * as asn1js from 'asn1js';
 import {
-  DerError,
-  TAG,
-  children,
-  expectTag,
-  parseDer,
-  readBitString,
-  readBoolean,
-  readIntegerBytes,
-  readOid,
-  readSmallInt,
-  readTime,
-} from './der.js';
-import type { Der } from './der.js';
+  AsnIntegerArrayBufferConverter,
+  AsnProp,
+  AsnPropTypes,
+  AsnType,
+  AsnTypeTypes,
+} from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier, Extension, Extensions, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { DecodeError, bufferOf, decodeAs } from './asn1-decode.js';
 import { decodeName } from './distinguished-name.js';
 import { decodeExtension, type DecodedExtensions } from './extensions.js';
+import { IssuerName, SubjectName } from './name-schema.js';
 import type { DistinguishedName } from './types.js';
-import { describeSpki, type SpkiFacts } from './keys.js';
+import { describeSpkiInfo, type SpkiFacts } from './keys.js';
 
 export interface RawExtension {
   oid: string;
@@ -53,24 +51,114 @@ export interface ParsedCertificate {
   publicKey: SpkiFacts;
 }
 
-export function parseExtensions(list: Der): RawExtension[] {
+/** UTCTime / GeneralizedTime, refusing a time string asn1js could not read (it would give 1899). */
+const checkedTime = (kind: 'UTCTime' | 'GeneralizedTime') => ({
+  fromASN(value: asn1js.AsnType): Date {
+    const time = value as asn1js.UTCTime;
+    const date = time.error ? new Date(NaN) : time.toDate();
+    if (Number.isNaN(date.getTime())) {
+      const text = Buffer.from(time.valueBlock.valueHexView).toString('latin1');
+      throw new DecodeError(`validity: bad ${kind} ${JSON.stringify(text.slice(0, 40))}`);
+    }
+    return date;
+  },
+  toASN(): asn1js.AsnType {
+    throw new Error('read only');
+  },
+});
+
+export class CheckedTime {
+  utcTime?: Date;
+  generalTime?: Date;
+}
+AsnProp({ type: AsnPropTypes.UTCTime, converter: checkedTime('UTCTime') })(CheckedTime.prototype, 'utcTime');
+AsnProp({ type: AsnPropTypes.GeneralizedTime, converter: checkedTime('GeneralizedTime') })(
+  CheckedTime.prototype,
+  'generalTime',
+);
+AsnType({ type: AsnTypeTypes.Choice })(CheckedTime);
+
+export class Validity {
+  notBefore = new CheckedTime();
+  notAfter = new CheckedTime();
+}
+AsnProp({ type: CheckedTime })(Validity.prototype, 'notBefore');
+AsnProp({ type: CheckedTime })(Validity.prototype, 'notAfter');
+
+/**
+ * RFC 5280's TBSCertificate as asn1-x509 declares it, with the issuer and subject kept as raw names
+ * (their exact bytes, for the RFC 2253 printer and name matching) and the SPKI's own encoding.
+ */
+export class TbsCertificateFields {
+  version = 0;
+  serialNumber = new ArrayBuffer(0);
+  signature = new AlgorithmIdentifier();
+  issuer = new IssuerName();
+  issuerRaw?: Uint8Array;
+  validity = new Validity();
+  subject = new SubjectName();
+  subjectRaw?: Uint8Array;
+  subjectPublicKeyInfo = new SubjectPublicKeyInfo();
+  subjectPublicKeyInfoRaw?: Uint8Array;
+  issuerUniqueID?: ArrayBuffer;
+  subjectUniqueID?: ArrayBuffer;
+  extensions?: Extensions;
+}
+AsnProp({ type: AsnPropTypes.Integer, context: 0, defaultValue: 0 })(
+  TbsCertificateFields.prototype,
+  'version',
+);
+AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })(
+  TbsCertificateFields.prototype,
+  'serialNumber',
+);
+AsnProp({ type: AlgorithmIdentifier })(TbsCertificateFields.prototype, 'signature');
+AsnProp({ type: IssuerName, raw: true })(TbsCertificateFields.prototype, 'issuer');
+AsnProp({ type: Validity })(TbsCertificateFields.prototype, 'validity');
+AsnProp({ type: SubjectName, raw: true })(TbsCertificateFields.prototype, 'subject');
+AsnProp({ type: SubjectPublicKeyInfo, raw: true })(TbsCertificateFields.prototype, 'subjectPublicKeyInfo');
+AsnProp({ type: AsnPropTypes.BitString, context: 1, implicit: true, optional: true })(
+  TbsCertificateFields.prototype,
+  'issuerUniqueID',
+);
+AsnProp({ type: AsnPropTypes.BitString, context: 2, implicit: true, optional: true })(
+  TbsCertificateFields.prototype,
+  'subjectUniqueID',
+);
+AsnProp({ type: Extensions, context: 3, optional: true })(TbsCertificateFields.prototype, 'extensions');
+
+export class CertificateFields {
+  tbsCertificate = new TbsCertificateFields();
+  tbsCertificateRaw?: Uint8Array;
+  signatureAlgorithm = new AlgorithmIdentifier();
+  signatureValue = new ArrayBuffer(0);
+}
+AsnProp({ type: TbsCertificateFields, raw: true })(CertificateFields.prototype, 'tbsCertificate');
+AsnProp({ type: AlgorithmIdentifier })(CertificateFields.prototype, 'signatureAlgorithm');
+AsnProp({ type: AsnPropTypes.BitString })(CertificateFields.prototype, 'signatureValue');
+
+/** The extensions as (oid, critical, value); an extension twice is refused, as OpenSSL does. */
+export function rawExtensions(list: readonly Extension[] | undefined): RawExtension[] {
   const out: RawExtension[] = [];
   const seen = new Set<string>();
-  for (const extension of children(expectTag(list, TAG.SEQUENCE, 'extensions'))) {
-    const parts = children(expectTag(extension, TAG.SEQUENCE, 'extension'));
-    const extOid = readOid(parts[0]!);
-    let critical = false;
-    let valueNode = parts[1];
-    if (valueNode?.tag === TAG.BOOLEAN) {
-      critical = readBoolean(valueNode);
-      valueNode = parts[2];
-    }
-    const value = expectTag(valueNode, TAG.OCTET_STRING, `extension ${extOid} value`).content;
-    if (seen.has(extOid)) throw new DerError(`extension ${extOid} appears twice`);
-    seen.add(extOid);
-    out.push({ oid: extOid, critical, value });
+  for (const extension of list ?? []) {
+    if (seen.has(extension.extnID)) throw new DecodeError(`extension ${extension.extnID} appears twice`);
+    seen.add(extension.extnID);
+    out.push({
+      oid: extension.extnID,
+      critical: extension.critical,
+      value: bufferOf(extension.extnValue.buffer),
+    });
   }
   return out;
+}
+
+/**
+ * The extensions of a der.ts node (csr.ts and crl.ts still read with der.ts; they move to asn1-x509's
+ * own structures on the writer side and then stop calling this).
+ */
+export function parseExtensions(list: { raw: Buffer }): RawExtension[] {
+  return rawExtensions(decodeAs(list.raw, Extensions, 'extensions'));
 }
 
 export function decodeExtensions(extensions: RawExtension[]): DecodedExtensions {
@@ -80,54 +168,49 @@ export function decodeExtensions(extensions: RawExtension[]): DecodedExtensions 
   return ext;
 }
 
-/** Parse certificate DER. Throws DerError on anything malformed. */
+/** An INTEGER's bytes as an unsigned big-endian number with leading zero octets removed (keeps one). */
+export function unsignedBytes(data: ArrayBuffer | Uint8Array): Buffer {
+  let bytes = bufferOf(data);
+  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.subarray(1);
+  return bytes;
+}
+
+function required(raw: Uint8Array | undefined, what: string): Buffer {
+  if (!raw) throw new DecodeError(`${what} is missing`);
+  return Buffer.from(raw);
+}
+
+/** Parse certificate DER. Throws a DecodeError (in words, naming the part) on anything malformed. */
 export function parseCertificateDer(der: Buffer): ParsedCertificate {
-  const root = expectTag(parseDer(der), TAG.SEQUENCE, 'certificate');
-  const [tbsNode, sigAlgNode, sigNode] = children(root);
-  const tbs = expectTag(tbsNode, TAG.SEQUENCE, 'tbsCertificate');
-  const signatureOid = readOid(children(expectTag(sigAlgNode, TAG.SEQUENCE, 'signatureAlgorithm'))[0]!);
-  const signature = readBitString(expectTag(sigNode, TAG.BIT_STRING, 'signature')).bytes;
-  const fields = children(tbs);
-  let i = 0;
-  let version = 1;
-  if (fields[0]?.tag === 0xa0) {
-    version = readSmallInt(children(fields[0])[0]!) + 1;
-    i++;
-  }
-  const serial = readIntegerBytes(expectTag(fields[i++], TAG.INTEGER, 'serialNumber'));
-  const tbsSignatureOid = readOid(children(expectTag(fields[i++], TAG.SEQUENCE, 'signature'))[0]!);
-  const issuerNode = expectTag(fields[i++], TAG.SEQUENCE, 'issuer');
-  const validity = children(expectTag(fields[i++], TAG.SEQUENCE, 'validity'));
-  const subjectNode = expectTag(fields[i++], TAG.SEQUENCE, 'subject');
-  const spkiNode = expectTag(fields[i++], TAG.SEQUENCE, 'subjectPublicKeyInfo');
-  const spkiParts = children(spkiNode);
-  const publicKeyBits = readBitString(expectTag(spkiParts[1], TAG.BIT_STRING, 'subjectPublicKey')).bytes;
-  let extensions: RawExtension[] = [];
-  for (; i < fields.length; i++) {
-    const field = fields[i]!;
-    if (field.tag === 0xa3) extensions = parseExtensions(children(field)[0]!);
-    else if (field.tag !== 0x81 && field.tag !== 0x82 && field.tag !== 0xa1 && field.tag !== 0xa2) {
-      throw new DerError(`unexpected field 0x${field.tag.toString(16)} in tbsCertificate`);
-    }
-  }
+  const cert = decodeAs(der, CertificateFields, 'certificate');
+  const tbs = cert.tbsCertificate;
+  const version = tbs.version + 1;
+  if (version > 3) throw new DecodeError(`version ${version} is not an X.509 version (1 to 3)`);
+  const time = (t: CheckedTime, what: string): Date => {
+    const date = t.utcTime ?? t.generalTime;
+    if (!date) throw new DecodeError(`validity: ${what} is not a time`);
+    return date;
+  };
+  const spki = required(tbs.subjectPublicKeyInfoRaw, 'subjectPublicKeyInfo');
+  const extensions = rawExtensions(tbs.extensions);
   return {
     der,
-    tbs: tbs.raw,
+    tbs: required(cert.tbsCertificateRaw, 'tbsCertificate'),
     version,
-    serial,
-    signatureOid,
-    tbsSignatureOid,
-    issuerDer: issuerNode.raw,
-    subjectDer: subjectNode.raw,
-    issuer: decodeName(issuerNode),
-    subject: decodeName(subjectNode),
-    notBefore: readTime(validity[0]!),
-    notAfter: readTime(validity[1]!),
-    spki: spkiNode.raw,
-    publicKeyBits,
-    signature,
+    serial: unsignedBytes(tbs.serialNumber),
+    signatureOid: cert.signatureAlgorithm.algorithm,
+    tbsSignatureOid: tbs.signature.algorithm,
+    issuerDer: required(tbs.issuerRaw, 'issuer'),
+    subjectDer: required(tbs.subjectRaw, 'subject'),
+    issuer: decodeName(tbs.issuer),
+    subject: decodeName(tbs.subject),
+    notBefore: time(tbs.validity.notBefore, 'notBefore'),
+    notAfter: time(tbs.validity.notAfter, 'notAfter'),
+    spki,
+    publicKeyBits: bufferOf(tbs.subjectPublicKeyInfo.subjectPublicKey),
+    signature: bufferOf(cert.signatureValue),
     extensions,
     ext: decodeExtensions(extensions),
-    publicKey: describeSpki(spkiNode.raw),
+    publicKey: describeSpkiInfo(tbs.subjectPublicKeyInfo, spki),
   };
 }

@@ -3,41 +3,68 @@
  * `X509_NAME_print_ex(..., XN_FLAG_RFC2253)` does — the string Mosquitto uses for
  * `use_subject_as_username` and `openssl x509 -noout -subject -nameopt RFC2253` prints.
  */
-import {
-  TAG,
-  children,
-  expectTag,
-  ia5String,
-  oid,
-  printableString,
-  readOid,
-  readString,
-  seq,
-  setOf,
-  utf8String,
-} from './der.js';
-import type { Der } from './der.js';
+import { ia5String, oid, printableString, seq, setOf, utf8String } from './der.js';
+import { decodeAs } from './asn1-decode.js';
+import { RawName, type NameValue } from './name-schema.js';
 import { NAME_ATTRIBUTES, OID } from './oids.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
 
+/** Universal tags of the values a name attribute holds. */
+const TAG = {
+  UTF8_STRING: 0x0c,
+  NUMERIC_STRING: 0x12,
+  PRINTABLE_STRING: 0x13,
+  T61_STRING: 0x14,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  VISIBLE_STRING: 0x1a,
+  UNIVERSAL_STRING: 0x1c,
+  BMP_STRING: 0x1e,
+} as const;
+
 interface RawAttribute {
   oid: string;
-  value: Der;
+  value: NameValue;
   rdn: number;
 }
 
-function rawAttributes(name: Der): RawAttribute[] {
-  expectTag(name, TAG.SEQUENCE, 'name');
+function rawAttributes(name: RawName): RawAttribute[] {
   const out: RawAttribute[] = [];
-  children(name).forEach((rdn, index) => {
-    expectTag(rdn, TAG.SET, 'relative distinguished name');
-    for (const atv of children(rdn)) {
-      const [type, value] = children(expectTag(atv, TAG.SEQUENCE, 'attribute'));
-      if (!type || !value) throw new Error('attribute without type or value');
-      out.push({ oid: readOid(type), value, rdn: index });
-    }
+  name.forEach((rdn, index) => {
+    for (const atv of rdn) out.push({ oid: atv.type, value: atv.value, rdn: index });
   });
   return out;
+}
+
+/** A directory string's text (UTF8, Printable, IA5, T61 as Latin-1, BMP, Universal); else `#hex`. */
+function valueText(value: NameValue): string {
+  const bytes = value.content;
+  switch (value.tag) {
+    case TAG.UTF8_STRING:
+      return bytes.toString('utf8');
+    case TAG.PRINTABLE_STRING:
+    case TAG.IA5_STRING:
+    case TAG.NUMERIC_STRING:
+    case TAG.VISIBLE_STRING:
+    case TAG.T61_STRING:
+      return bytes.toString('latin1');
+    case TAG.BMP_STRING: {
+      let out = '';
+      for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(bytes.readUInt16BE(i));
+      return out;
+    }
+    case TAG.UNIVERSAL_STRING: {
+      let out = '';
+      for (let i = 0; i + 3 < bytes.length; i += 4) {
+        const point = bytes.readUInt32BE(i);
+        out += point <= 0x10ffff ? String.fromCodePoint(point) : '\uFFFD';
+      }
+      return out;
+    }
+    default:
+      return '#' + value.raw.toString('hex');
+  }
 }
 
 // OpenSSL crypto/asn1/charmap.h, the bits used with XN_FLAG_RFC2253.
@@ -80,7 +107,7 @@ function escapeByte(c: number, position: number): string {
 }
 
 /** Code points of a string value as OpenSSL's do_buf() walks them (tag2nbyte widths). */
-function valueUnits(value: Der): number[] | undefined {
+function valueUnits(value: NameValue): number[] | undefined {
   const bytes = value.content;
   switch (value.tag) {
     case TAG.UTF8_STRING: // with UTF8_CONVERT, UTF-8 is walked byte by byte
@@ -115,7 +142,7 @@ function utf8Bytes(codePoint: number): number[] {
 }
 
 /** One attribute value printed as with ASN1_STRFLGS_RFC2253. */
-function rfc2253Value(value: Der, dumpAll: boolean): string {
+function rfc2253Value(value: NameValue, dumpAll: boolean): string {
   const units = dumpAll ? undefined : valueUnits(value);
   if (!units) return '#' + value.raw.toString('hex').toUpperCase();
   const isUtf8 = value.tag === TAG.UTF8_STRING;
@@ -134,14 +161,19 @@ function shortName(attributeOid: string): string {
   return NAME_ATTRIBUTES[attributeOid]?.short ?? attributeOid;
 }
 
-/** Decode a Name (the DER of the SEQUENCE). */
-export function decodeName(name: Der): DistinguishedName {
-  const raw = rawAttributes(name);
+/**
+ * Decode a Name: its DER (a Buffer, or a value with its `raw` bytes), or a RawName already decoded
+ * with the structure around it. Throws a DecodeError naming the part.
+ */
+export function decodeName(name: Buffer | { raw: Buffer } | RawName, what = 'name'): DistinguishedName {
+  const decoded =
+    name instanceof RawName ? name : decodeAs(Buffer.isBuffer(name) ? name : name.raw, RawName, what);
+  const raw = rawAttributes(decoded);
   const attributes: NameAttribute[] = raw.map((a) => ({
     oid: a.oid,
     shortName: shortName(a.oid),
     longName: NAME_ATTRIBUTES[a.oid]?.long ?? a.oid,
-    value: readString(a.value),
+    value: valueText(a.value),
     rdn: a.rdn,
   }));
   let rfc2253 = '';

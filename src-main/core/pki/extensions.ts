@@ -1,23 +1,20 @@
 /** X.509 v3 extensions: encoders for what we issue, decoders for what we explain. */
 import { isIP } from 'node:net';
+import { DerError, bitString, bool, implicitPrimitive, int, octetString, oid, seq } from './der.js';
+import * as asn1js from 'asn1js';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  DerError,
-  TAG,
-  bitString,
-  bool,
-  children,
-  expectTag,
-  implicitPrimitive,
-  int,
-  octetString,
-  oid,
-  parseDer,
-  readBitString,
-  readBoolean,
-  readOid,
-  readSmallInt,
-  seq,
-} from './der.js';
+  AuthorityInfoAccessSyntax,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  CRLDistributionPoints,
+  ExtendedKeyUsage,
+  GeneralName,
+  KeyUsage,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+} from '@peculiar/asn1-x509';
+import { DecodeError, asn1Value, bufferOf, decodeAs } from './asn1-decode.js';
 import { decodeName } from './distinguished-name.js';
 import { KEY_USAGE_BITS, OID, type KeyUsageName } from './oids.js';
 
@@ -158,28 +155,25 @@ export function authorityKeyIdValue(keyId: Buffer): Buffer {
 }
 
 /** Render one GeneralName as `kind:value`. */
-export function describeGeneralName(node: { tag: number; content: Buffer; raw: Buffer }): string {
-  switch (node.tag) {
-    case 0x81:
-      return 'email:' + node.content.toString('latin1');
-    case 0x82:
-      return 'dns:' + node.content.toString('latin1');
-    case 0x86:
-      return 'uri:' + node.content.toString('latin1');
-    case 0x87:
-      return 'ip:' + formatIp(node.content);
-    case 0xa4:
-      return 'dirname:' + decodeName(children(parseDer(node.raw))[0]!).rfc2253;
-    case 0xa0: {
-      const parts = children(parseDer(node.raw));
-      return 'othername:' + (parts[0] ? readOid(parts[0]) : '?');
-    }
-    case 0x88:
-      return 'rid:' + readOid({ ...node, tag: TAG.OID, constructed: false, cls: 0, num: 6 });
-    default:
-      return `unknown:[${node.tag & 0x1f}]`;
+export function describeGeneralName(name: GeneralName): string {
+  if (name.rfc822Name !== undefined) return 'email:' + name.rfc822Name;
+  if (name.dNSName !== undefined) return 'dns:' + name.dNSName;
+  if (name.uniformResourceIdentifier !== undefined) return 'uri:' + name.uniformResourceIdentifier;
+  if (name.iPAddress !== undefined) return 'ip:' + name.iPAddress;
+  if (name.directoryName !== undefined) {
+    // asn1-x509 decodes the Name's strings; re-encoded, it prints as the file has it for any valid name.
+    return 'dirname:' + decodeName(Buffer.from(AsnConvert.serialize(name.directoryName))).rfc2253;
   }
+  if (name.otherName !== undefined) return 'othername:' + name.otherName.typeId;
+  if (name.registeredID !== undefined) return 'rid:' + name.registeredID;
+  if (name.x400Address !== undefined) return 'unknown:[3]';
+  return 'unknown:[5]';
 }
+
+const ACCESS_METHODS: Record<string, string> = {
+  '1.3.6.1.5.5.7.48.1': 'OCSP',
+  '1.3.6.1.5.5.7.48.2': 'CA Issuers',
+};
 
 /** Decode one extension value into `out` (unknown ones are remembered when critical). */
 export function decodeExtension(
@@ -188,33 +182,26 @@ export function decodeExtension(
   critical: boolean,
   out: DecodedExtensions,
 ): void {
-  const node = parseDer(value);
+  const name = EXTENSION_PART[extOid] ?? `extension ${extOid}`;
   switch (extOid) {
     case OID.basicConstraints: {
-      const parts = children(expectTag(node, TAG.SEQUENCE, 'basicConstraints'));
-      let ca = false;
-      let pathLen: number | undefined;
-      for (const part of parts) {
-        if (part.tag === TAG.BOOLEAN) ca = readBoolean(part);
-        else if (part.tag === TAG.INTEGER) pathLen = readSmallInt(part);
-      }
-      out.basicConstraints = { ca, critical, ...(pathLen !== undefined ? { pathLen } : {}) };
+      const bc = decodeAs(value, BasicConstraints, name);
+      const pathLen = bc.pathLenConstraint;
+      out.basicConstraints = { ca: bc.cA, critical, ...(pathLen !== undefined ? { pathLen } : {}) };
       return;
     }
     case OID.keyUsage: {
-      const { bytes } = readBitString(node);
+      const bits = decodeAs(value, KeyUsage, name);
+      const bytes = bufferOf(bits.value);
       const usages = KEY_USAGE_BITS.filter((_, bit) => ((bytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0);
       out.keyUsage = { usages: [...usages], critical };
       return;
     }
     case OID.extKeyUsage:
-      out.extKeyUsage = {
-        oids: children(expectTag(node, TAG.SEQUENCE, 'extKeyUsage')).map(readOid),
-        critical,
-      };
+      out.extKeyUsage = { oids: [...decodeAs(value, ExtendedKeyUsage, name)], critical };
       return;
     case OID.subjectAltName: {
-      const entries = children(expectTag(node, TAG.SEQUENCE, 'subjectAltName')).map(describeGeneralName);
+      const entries = decodeAs(value, SubjectAlternativeName, name).map(describeGeneralName);
       out.subjectAltName = {
         entries,
         dns: entries.filter((e) => e.startsWith('dns:')).map((e) => e.slice(4)),
@@ -224,47 +211,47 @@ export function decodeExtension(
       return;
     }
     case OID.subjectKeyIdentifier:
-      out.subjectKeyId = expectTag(node, TAG.OCTET_STRING, 'subjectKeyIdentifier').content;
+      out.subjectKeyId = bufferOf(decodeAs(value, SubjectKeyIdentifier, name).buffer);
       return;
     case OID.authorityKeyIdentifier: {
-      const keyId = children(expectTag(node, TAG.SEQUENCE, 'authorityKeyIdentifier')).find(
-        (c) => c.tag === 0x80,
-      );
-      if (keyId) out.authorityKeyId = keyId.content;
+      const keyId = decodeAs(value, AuthorityKeyIdentifier, name).keyIdentifier;
+      if (keyId) out.authorityKeyId = bufferOf(keyId.buffer);
       return;
     }
     case OID.crlDistributionPoints: {
       const uris: string[] = [];
-      for (const point of children(node)) {
-        const name = children(point).find((c) => c.tag === 0xa0);
-        const full = name && children(name).find((c) => c.tag === 0xa0);
-        if (full) for (const gn of children(full)) uris.push(describeGeneralName(gn));
+      for (const point of decodeAs(value, CRLDistributionPoints, name)) {
+        for (const gn of point.distributionPoint?.fullName ?? []) uris.push(describeGeneralName(gn));
       }
       out.crlDistributionPoints = uris;
       return;
     }
-    case OID.authorityInfoAccess: {
-      const items: string[] = [];
-      for (const access of children(node)) {
-        const [method, location] = children(access);
-        const methodOid = readOid(method!);
-        const label =
-          methodOid === '1.3.6.1.5.5.7.48.1'
-            ? 'OCSP'
-            : methodOid === '1.3.6.1.5.5.7.48.2'
-              ? 'CA Issuers'
-              : methodOid;
-        items.push(`${label} - ${describeGeneralName(location!)}`);
-      }
-      out.authorityInfoAccess = items;
+    case OID.authorityInfoAccess:
+      out.authorityInfoAccess = decodeAs(value, AuthorityInfoAccessSyntax, name).map(
+        (access) =>
+          `${ACCESS_METHODS[access.accessMethod] ?? access.accessMethod} - ${describeGeneralName(access.accessLocation)}`,
+      );
       return;
-    }
     case OID.crlNumber: {
-      const content = expectTag(node, TAG.INTEGER, 'cRLNumber').content;
-      out.crlNumber = BigInt('0x' + (content.toString('hex') || '0'));
+      const number = asn1Value(value, name);
+      if (!(number instanceof asn1js.Integer)) throw new DecodeError(`${name}: not an INTEGER`);
+      out.crlNumber = BigInt('0x' + (Buffer.from(number.valueBlock.valueHexView).toString('hex') || '0'));
       return;
     }
     default:
       if (critical) (out.unknownCritical ??= []).push(extOid);
   }
 }
+
+/** Extension names as messages say them. */
+const EXTENSION_PART: Record<string, string> = {
+  [OID.basicConstraints]: 'basicConstraints',
+  [OID.keyUsage]: 'keyUsage',
+  [OID.extKeyUsage]: 'extKeyUsage',
+  [OID.subjectAltName]: 'subjectAltName',
+  [OID.subjectKeyIdentifier]: 'subjectKeyIdentifier',
+  [OID.authorityKeyIdentifier]: 'authorityKeyIdentifier',
+  [OID.crlDistributionPoints]: 'crlDistributionPoints',
+  [OID.authorityInfoAccess]: 'authorityInfoAccess',
+  [OID.crlNumber]: 'cRLNumber',
+};

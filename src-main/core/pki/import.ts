@@ -12,7 +12,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { readDerBundle, readPemBundle, orderBundle, type BundleCertificate } from './bundle.js';
 import { fingerprint, isSelfSigned } from './certificate.js';
 import { parseCertificateDer } from './certificate-parser.js';
-import { DerError } from './der.js';
+import { decodeFailure } from './decode-failure.js';
 import { commonNameOf } from './distinguished-name.js';
 import { certificateImportChanges, type CertificateImportItem } from './import-changes.js';
 import { keyMatchesSpki, readKey, readKeyAsync } from './keys.js';
@@ -44,7 +44,7 @@ function readMaterial(data: Buffer, file: string): Found {
   try {
     parseCertificateDer(data);
   } catch (error) {
-    reason = error instanceof DerError ? error.message : 'damaged';
+    reason = decodeFailure(error);
   }
   throw new UserError(`${file}: not a PEM, DER or PKCS#12 certificate (${reason})`, 'BAD_CERTIFICATE', {
     file,

@@ -26,9 +26,11 @@ import {
   octetString,
   oid,
   parseDer,
-  readOid,
   seq,
 } from './der.js';
+import * as asn1js from 'asn1js';
+import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import { DerivationLimitError, deriveAll, deriveAllSync, type Deriving } from './key-derivation.js';
@@ -172,11 +174,19 @@ export interface SpkiFacts {
 
 /** Public key algorithm, size and type label from SubjectPublicKeyInfo DER (no crypto needed). */
 export function describeSpki(spki: Buffer): SpkiFacts {
-  const [algorithm] = children(expectTag(parseDer(spki), TAG.SEQUENCE, 'subjectPublicKeyInfo'));
-  const [algOid, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'algorithm'));
-  const algorithmOid = readOid(algOid!);
+  return describeSpkiInfo(decodeAs(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo'), spki);
+}
+
+/** describeSpki of an SPKI already decoded (asn1-x509), with its DER for RSA's modulus size. */
+export function describeSpkiInfo(info: SubjectPublicKeyInfo, spki: Buffer): SpkiFacts {
+  const algorithmOid = info.algorithm.algorithm;
   if (algorithmOid === OID.ecPublicKey) {
-    const curveOid = params && params.tag === TAG.OID ? readOid(params) : 'explicit';
+    const params = info.algorithm.parameters;
+    let curveOid = 'explicit';
+    if (params) {
+      const value = asn1Value(new Uint8Array(params), 'subjectPublicKeyInfo: EC parameters');
+      if (value instanceof asn1js.ObjectIdentifier) curveOid = value.getValue();
+    }
     const curve = CURVE_NAMES[curveOid];
     return {
       algorithm: 'ec',
@@ -192,7 +202,7 @@ export function describeSpki(spki: Buffer): SpkiFacts {
     try {
       key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
     } catch {
-      throw new DerError('subjectPublicKeyInfo: not a valid RSA public key');
+      throw new DecodeError('subjectPublicKeyInfo: not a valid RSA public key');
     }
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
     return { algorithm: 'rsa', bits, keyType: `rsa-${bits}` };
