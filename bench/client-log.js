@@ -8,7 +8,16 @@
 // topic's details shown, and the merged view's chart of one topic's $.celsius drawing).
 //
 //   node bench/client-log.js [--rate 10000] [--seconds 12] [--sizes 10000,100000] [--modes log,tree-chart]
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+//                            [--profile DIR] [--trace DIR]
+//
+// --profile DIR records the page's CPU profile (Chrome DevTools Protocol, Profiler domain) during each
+// flood into DIR/client-log-MODE-SIZE.cpuprofile (open it in Chromium's DevTools, Performance panel) and
+// prints the functions with the most self time. --trace DIR records a Chromium performance trace
+// (devtools.timeline) into DIR/client-log-MODE-SIZE.json and prints where the page's main thread spent
+// its time (script, style, layout, paint…) per event name. The machine's load average is printed with the table:
+// frame times on a shared machine depend on it.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +32,8 @@ const RATE = Number(arg('rate', '10000'));
 const SECONDS = Number(arg('seconds', '12'));
 const SIZES = arg('sizes', '10000,100000').split(',').map(Number);
 const MODES = arg('modes', 'log,tree-chart').split(',');
+const PROFILE = arg('profile', '');
+const TRACE = arg('trace', '');
 const PAYLOAD = JSON.stringify({ device: 'device-1', celsius: 21.5, humidity: 40, seq: 0 });
 
 if (
@@ -132,6 +143,18 @@ async function scenario(logSize, mode) {
     return m.heapUsed + m.external; // message payloads are Buffers: external memory
   };
   const before = { page: await heap(), main: mainMemory() };
+  const load = [loadavg()[0]];
+  const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+  const traceFile = TRACE ? join(TRACE, `client-log-${mode}-${logSize}.json`) : null;
+  if (traceFile) {
+    mkdirSync(TRACE, { recursive: true });
+    await browser.startTracing(page, { path: traceFile, categories: ['devtools.timeline'] });
+  }
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
 
   const publisher = mqtt.connect(`mqtt://127.0.0.1:${brokerPort}`, { clientId: 'bench-pub' });
   await new Promise((r) => publisher.once('connect', r));
@@ -163,6 +186,16 @@ async function scenario(logSize, mode) {
     }, 3000);
   });
   const sendSeconds = (Date.now() - started) / 1000;
+  load.push(loadavg()[0]);
+  let hot = null;
+  if (cdp) {
+    const { profile } = await cdp.send('Profiler.stop');
+    mkdirSync(PROFILE, { recursive: true });
+    writeFileSync(join(PROFILE, `client-log-${mode}-${logSize}.cpuprofile`), JSON.stringify(profile));
+    hot = selfTimes(profile);
+  }
+  let timeline = null;
+  if (traceFile) timeline = mainThreadTimes(JSON.parse((await browser.stopTracing()).toString()));
   // Wait until everything published has arrived (or 10 s).
   const deadline = Date.now() + 10_000;
   let page1 = await service.invoke('client.messages', { id: session.id, limit: 1 });
@@ -237,7 +270,48 @@ async function scenario(logSize, mode) {
     filterMs,
     filterCounts,
     errors,
+    load,
+    hot,
+    timeline,
   };
+}
+
+/**
+ * Where the page's main thread spent its time in a devtools.timeline trace: total duration per event name
+ * (nested events included: a Layout inside a FunctionCall counts in both), on the busiest renderer thread.
+ */
+function mainThreadTimes(trace) {
+  const events = trace.traceEvents ?? trace;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const onMain = events.filter(
+    (e) => e.ph === 'X' && typeof e.dur === 'number' && (!main || (e.pid === main.pid && e.tid === main.tid)),
+  );
+  const byName = new Map();
+  for (const e of onMain) {
+    const row = byName.get(e.name) ?? { ms: 0, n: 0, max: 0 };
+    row.ms += e.dur / 1000;
+    row.n++;
+    row.max = Math.max(row.max, e.dur / 1000);
+    byName.set(e.name, row);
+  }
+  return [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16);
+}
+
+/** Self time per function of a CPU profile (ms), most first. */
+function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += dt;
+    const f = byId.get(id).callFrame;
+    const file = f.url ? f.url.split('/').pop() : '';
+    const key = `${f.functionName || '(anonymous)'} ${file}${file ? `:${f.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  return { total, top };
 }
 
 console.log(
@@ -245,6 +319,23 @@ console.log(
 );
 const results = [];
 for (const mode of MODES) for (const size of SIZES) results.push(await scenario(size, mode));
+console.log('');
+for (const r of results) {
+  if (!r.hot) continue;
+  console.log(`page CPU profile, ${r.mode} ${r.logSize} (${r.hot.total.toFixed(0)} ms sampled), self time:`);
+  for (const [name, ms] of r.hot.top)
+    console.log(
+      `  ${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / r.hot.total).toFixed(1).padStart(5)}%  ${name}`,
+    );
+}
+for (const r of results) {
+  if (!r.timeline) continue;
+  console.log(`page main thread (trace), ${r.mode} ${r.logSize}: event, total ms, count, longest ms`);
+  for (const [name, row] of r.timeline)
+    console.log(
+      `  ${row.ms.toFixed(0).padStart(7)} ms ${String(row.n).padStart(7)} × max ${row.max.toFixed(1).padStart(6)}  ${name}`,
+    );
+}
 console.log('');
 console.log(
   '| view | log size | sent | received | kept | delivered/s | frames | p50 ms | p95 ms | p99 ms | max ms | frames >50 ms | page heap MB (start → peak → end) | main heap+external MB (start → end) | filter "load/7" / "+/13" / none, ms |',
@@ -261,6 +352,6 @@ for (const r of results) {
 }
 for (const r of results) {
   console.log(
-    `${r.mode} ${r.logSize}: view says "${r.shown}"; page heap every 3 s: ${r.samples.map(mb).join(', ')} MB${r.draws ? `; chart redrawn ${r.draws} times` : ''}; filters: ${JSON.stringify(r.filterCounts)}${r.errors.length ? `; page errors: ${r.errors.join('; ')}` : ''}`,
+    `${r.mode} ${r.logSize}: load average ${r.load.map((l) => l.toFixed(1)).join(' → ')}; view says "${r.shown}"; page heap every 3 s: ${r.samples.map(mb).join(', ')} MB${r.draws ? `; chart redrawn ${r.draws} times` : ''}; filters: ${JSON.stringify(r.filterCounts)}${r.errors.length ? `; page errors: ${r.errors.join('; ')}` : ''}`,
   );
 }

@@ -14,9 +14,12 @@ import { MAX_INCOMING_PACKET_BYTES } from '../../src-main/core/client/peer-limit
 import { MessageLog } from '../../src-main/core/client/message-log.js';
 import { openLink } from '../../src-main/core/broker/bridge/remote-link.js';
 import { resolveBridge } from '../../src-main/core/broker/bridge/bridge-settings.js';
+import { BridgeRunner } from '../../src-main/core/broker/bridge/bridge-runner.js';
+import type { LocalSide } from '../../src-main/core/broker/bridge/local-side.js';
 import { parseMosquittoConf } from '../../src-main/core/conf/parse.js';
 import type { ClientProblem } from '../../src-main/core/client/connection-problem.js';
 import { freePort } from '../helpers/ports.js';
+import { BENCH_MAX_PACKET_BYTES, runBench } from '../../src-main/core/bench/bench-run.js';
 
 const servers: Array<{ close: (cb: () => void) => void }> = [];
 const sockets = new Set<{ destroy: () => void }>();
@@ -61,7 +64,9 @@ function publishOf(topic: string, payloadBytes: number, retain = false): Buffer 
  * A TCP server that accepts CONNECT (CONNACK 0, in the client's protocol version), then runs `after`
  * with a writer that respects backpressure and reports false once the client closed.
  */
-async function rawBroker(after: (write: (data: Buffer) => Promise<boolean>) => Promise<void>): Promise<Peer> {
+async function rawBroker(
+  after: (write: (data: Buffer) => Promise<boolean>, socket: Socket) => Promise<void>,
+): Promise<Peer> {
   const port = await freePort();
   const peer: Peer = { port, connects: [], closed: Promise.resolve() };
   let markClosed!: () => void;
@@ -98,7 +103,7 @@ async function rawBroker(after: (write: (data: Buffer) => Promise<boolean>) => P
           },
         ),
       );
-      void after(write);
+      void after(write, socket);
     });
     socket.on('data', (d) => parser.parse(d));
   });
@@ -315,6 +320,70 @@ describe("a bridge's remote link", () => {
   });
 });
 
+describe('a remote flooding a bridge whose local broker cannot keep up', () => {
+  it('the bridge stops reading at 1,000 messages in flight: the remote is slowed by TCP, not buffered', async () => {
+    const total = 200_000;
+    let sent = 0;
+    let blocked = false;
+    const peer = await rawBroker(async (_write, socket) => {
+      const message = publishOf('flood/x', 1000);
+      for (; sent < total && !socket.destroyed; sent++) {
+        if (socket.write(message)) continue;
+        // The socket is full: the client stopped reading, or reads slowly. Full for 1.5 s: stopped.
+        const drained = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 1500);
+          socket.once('drain', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        if (!drained) {
+          blocked = true;
+          return;
+        }
+      }
+    });
+    const conf = parseMosquittoConf(
+      [
+        'listener 1883',
+        'connection flood',
+        `address 127.0.0.1:${peer.port}`,
+        'topic # in 0',
+        'try_private false',
+        '',
+      ].join('\n'),
+    );
+    // A stalled local broker: no publish ever completes.
+    let published = 0;
+    const local: LocalSide = {
+      subscribe: () => () => undefined,
+      publish: (message) => {
+        if (message.topic === 'flood/x') published++;
+        return new Promise<void>(() => undefined);
+      },
+      retained: async () => [],
+    };
+    const runner = new BridgeRunner(
+      resolveBridge(conf, 0, '/tmp'),
+      undefined,
+      local,
+      () => undefined,
+      () => undefined,
+    );
+    runner.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!blocked && sent < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(blocked).toBe(true);
+      expect(sent).toBeLessThan(total);
+      expect(published).toBe(1001);
+      expect(runner.inboundBacklog).toEqual({ messages: 1001, bytes: 1001 * 1000 });
+    } finally {
+      await runner.stop();
+    }
+  });
+});
+
 describe('a broker that accepts and drops every connection', () => {
   it('a reconnecting session tries at most once per reconnect period', async () => {
     let connections = 0;
@@ -343,5 +412,33 @@ describe('a broker that accepts and drops every connection', () => {
     } finally {
       await manager.closeAll();
     }
+  });
+});
+
+describe('the bench fleet against a broker announcing a huge packet', () => {
+  it('each bench client closes on the header (PEER_MISBEHAVING) and tells MQTT 5 brokers its bound', async () => {
+    const peer = await rawBroker(announce(200 * 1024 * 1024));
+    const report = await runBench({
+      url: `mqtt://127.0.0.1:${peer.port}`,
+      protocol: 5,
+      clients: 2,
+      connectRate: 100,
+      publishRate: 0,
+      qos: 0,
+      duration: 1,
+      payloadBytes: 64,
+      topic: 'bench/{i}',
+      identities: [],
+      clientIdPrefix: 'bench',
+      connectTimeoutMs: 20_000,
+    });
+    expect(report.failed).toBe(2);
+    expect(report.failures).toEqual([
+      {
+        reason: expect.stringMatching(/^PEER_MISBEHAVING: the broker announced a 200 MiB MQTT packet/),
+        count: 2,
+      },
+    ]);
+    expect(peer.connects[0]).toMatchObject({ properties: { maximumPacketSize: BENCH_MAX_PACKET_BYTES } });
   });
 });

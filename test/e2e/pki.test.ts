@@ -43,7 +43,7 @@ describe('Certificates view', () => {
     await app.screenshot('certificates-wizard');
     await wizard.getByRole('button', { name: 'Create chain' }).click();
     await wizard.getByRole('button', { name: 'Done' }).waitFor({ timeout: 30_000 });
-    expect(await wizard.locator('[data-testid="wizard-progress"] li.done').count()).toBe(4);
+    expect(await wizard.locator('[data-testid="wizard-result"] li').count()).toBe(6);
     await wizard.getByRole('button', { name: 'Done' }).click();
     const list = await app.service.invoke('pki.list', {});
     expect((list as Array<{ name: string }>).map((c) => c.name)).toEqual([

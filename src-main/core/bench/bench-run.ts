@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { explainConnack, explainReason } from '../client/reason-codes.js';
+import { guardPacketSizes } from '../client/peer-limits.js';
 import type { BenchIdentity } from './fleet-identities.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -12,6 +13,12 @@ export const BENCH_LIMITS = {
   duration: 3_600,
   payloadBytes: 65_536,
 } as const;
+
+/**
+ * Largest MQTT packet a bench client accepts: it receives only its own messages (payload ≤ 64 KiB), so
+ * a broker announcing more is misbehaving — the connection closes on the packet's header.
+ */
+export const BENCH_MAX_PACKET_BYTES = BENCH_LIMITS.payloadBytes + 64 * 1024;
 
 export interface BenchOptions {
   /** mqtt://, mqtts://, ws:// or wss:// with host and port. */
@@ -207,9 +214,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ...(options.servername ? { servername: options.servername } : {}),
         ...(options.username !== undefined ? { username: options.username } : {}),
         ...(options.password !== undefined ? { password: options.password } : {}),
+        ...(options.protocol === 5 ? { properties: { maximumPacketSize: BENCH_MAX_PACKET_BYTES } } : {}),
       };
       const client = connect(options.url, clientOptions);
       entry.client = client;
+      // mqtt.js builds its stream inside connect(): watch it before the first byte arrives
+      if (client.stream) {
+        guardPacketSizes(client.stream, BENCH_MAX_PACKET_BYTES, (error) => {
+          const reason = `PEER_MISBEHAVING: ${error.message}`;
+          if (!entry.done) settle(entry, false, reason);
+          else refusals.add(reason);
+        });
+      }
       const deadline = setTimeout(
         () => settle(entry, false, `no CONNACK within ${options.connectTimeoutMs / 1000} s`),
         options.connectTimeoutMs + 1000,

@@ -8,6 +8,7 @@ import {
 } from './model.js';
 import { LISTENER_KEYWORDS, SECURITY_KEYWORDS } from './options.js';
 import { limitLines } from './limits.js';
+import { FORM_LISTENER_FIELDS } from './settings-form.js';
 
 export interface FormatOptions {
   /** Comment lines written at the top (without the leading `#`). */
@@ -62,23 +63,6 @@ function securityLines(security: SecuritySettings, path: string): string[] {
   return lines;
 }
 
-const LISTENER_FIELD_ORDER: Array<keyof ListenerSettings> = [
-  'cafile',
-  'capath',
-  'certfile',
-  'keyfile',
-  'crlfile',
-  'tlsVersion',
-  'ciphers',
-  'ciphersTls13',
-  'requireCertificate',
-  'useIdentityAsUsername',
-  'useSubjectAsUsername',
-  'pskHint',
-  'tlsKeyform',
-  'tlsEngine',
-  'tlsEngineKpassSha1',
-];
 
 /** The lines of one listener section (`listener PORT [ADDRESS]` and its options). */
 export function formatListener(
@@ -103,7 +87,7 @@ function listenerLines(
   const bind = listener.bindAddress ? ` ${value(listener.bindAddress, `${path}.bindAddress`)}` : '';
   const lines = [`listener ${listener.port}${bind}`];
   if (listener.protocol === 'websockets') lines.push('protocol websockets');
-  for (const field of LISTENER_FIELD_ORDER) {
+  for (const field of FORM_LISTENER_FIELDS) {
     const setting = listener[field];
     if (setting === undefined) continue;
     const keyword = LISTENER_KEYWORDS[field];

@@ -5,11 +5,12 @@
  * issuer, up to the root) and refuses a bundle that is not one certificate and its issuers.
  */
 import { UserError } from '../user-error.js';
-import { berToDer } from './ber.js';
+import * as asn1js from 'asn1js';
+import { AsnArray, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes } from '@peculiar/asn1-schema';
+import { ContentInfo, SignedData, id_signedData } from '@peculiar/asn1-cms';
+import { DecodeError, asn1Value, bufferOf, decodeAs } from './asn1-decode.js';
 import { CERT_LABELS, isCaCertificate, isIssuedBy, isSelfSigned, parseOrExplain } from './certificate.js';
 import { parseCertificateDer, type ParsedCertificate } from './certificate-parser.js';
-import { DerError, TAG, children, expectTag, parseDer, readOid, readTlv } from './der.js';
-import { OID } from './oids.js';
 import { parsePemBlocks } from './pem.js';
 import { decodeFailure, passUserError } from './decode-failure.js';
 
@@ -25,11 +26,26 @@ export interface OrderedBundle {
   chain: BundleCertificate[];
 }
 
+/**
+ * asn1-cms's SignedData with `certificates` kept as each certificate's own bytes (asn1-cms decodes
+ * them into asn1-x509 objects, whose re-encoding need not be the signed bytes).
+ */
+export class CertificateDers extends AsnArray<ArrayBuffer> {}
+AsnType({ type: AsnTypeTypes.Set, itemType: AsnPropTypes.Any })(CertificateDers);
+
+export class CertsOnlySignedData extends SignedData {}
+AsnProp({ type: CertificateDers, context: 0, implicit: true, optional: true })(
+  CertsOnlySignedData.prototype,
+  'certificates',
+);
+
+/** A PKCS#7 with hundreds of certificates has more ASN.1 values than asn1js's default bound (10,000). */
+const PKCS7_LIMITS = { maxNodes: 2_000_000 };
+
 /** True when the DER is a PKCS#7 ContentInfo of type signedData (a .p7b / .p7c file). */
 export function looksLikePkcs7(der: Buffer): boolean {
   try {
-    const info = children(parseDer(berToDer(der)));
-    return info[0]?.tag === TAG.OID && readOid(info[0]) === OID.signedData;
+    return decodeAs(der, ContentInfo, 'PKCS#7', PKCS7_LIMITS).contentType === id_signedData;
   } catch {
     return false;
   }
@@ -37,15 +53,13 @@ export function looksLikePkcs7(der: Buffer): boolean {
 
 /** The certificates of a PKCS#7 SignedData (RFC 2315 `certificates [0] IMPLICIT SET OF Certificate`). */
 function pkcs7Certificates(der: Buffer, file: string, where: string): BundleCertificate[] {
-  let nodes;
+  let ders: Buffer[];
   try {
-    const info = children(expectTag(parseDer(berToDer(der)), TAG.SEQUENCE, 'ContentInfo'));
-    if (readOid(info[0]!) !== OID.signedData) throw new DerError('not a PKCS#7 SignedData');
-    const signed = children(
-      expectTag(children(expectTag(info[1], 0xa0, 'content'))[0], TAG.SEQUENCE, 'SignedData'),
-    );
-    const set = signed.find((node) => node.tag === 0xa0);
-    nodes = set ? children(set).filter((node) => node.tag === TAG.SEQUENCE) : [];
+    const info = decodeAs(der, ContentInfo, 'ContentInfo', PKCS7_LIMITS);
+    if (info.contentType !== id_signedData) throw new DecodeError('not a PKCS#7 SignedData');
+    const signed = decodeAs(new Uint8Array(info.content), CertsOnlySignedData, 'SignedData', PKCS7_LIMITS);
+    const set = signed.certificates as unknown as CertificateDers | undefined;
+    ders = [...(set ?? [])].map((c) => bufferOf(c));
   } catch (error) {
     passUserError(error);
     throw new UserError(
@@ -56,15 +70,15 @@ function pkcs7Certificates(der: Buffer, file: string, where: string): BundleCert
       },
     );
   }
-  if (nodes.length === 0) {
+  if (ders.length === 0) {
     throw new UserError(`${file}: ${where}: the PKCS#7 file holds no certificate`, 'BAD_CERTIFICATE', {
       file,
     });
   }
-  return nodes.map((node, i) => {
+  return ders.map((certificate, i) => {
     const label = `${where}, certificate ${i + 1}`;
     try {
-      return { cert: parseCertificateDer(Buffer.from(node.raw)), where: label };
+      return { cert: parseCertificateDer(certificate), where: label };
     } catch (error) {
       passUserError(error);
       throw new UserError(
@@ -74,6 +88,17 @@ function pkcs7Certificates(der: Buffer, file: string, where: string): BundleCert
       );
     }
   });
+}
+
+/** The first ASN.1 value of `data` from `offset` on: its bytes, and the offset after it. */
+function nextValue(data: Buffer, offset: number): { der: Buffer; next: number } {
+  const rest = data.subarray(offset);
+  const parsed = asn1js.fromBER(rest);
+  if (parsed.offset === -1 || parsed.result.error) {
+    asn1Value(rest, 'the value here'); // throws the failure in words
+    throw new DecodeError('damaged: the encoding does not decode');
+  }
+  return { der: Buffer.from(rest.subarray(0, parsed.offset)), next: offset + parsed.offset };
 }
 
 /**
@@ -102,18 +127,20 @@ export function readPemBundle(data: Buffer, file: string): BundleCertificate[] {
  */
 export function readDerBundle(data: Buffer, file: string): BundleCertificate[] | undefined {
   if (looksLikePkcs7(data)) return pkcs7Certificates(data, file, 'PKCS#7');
-  let first;
+  let first: BundleCertificate;
+  let offset: number;
   try {
-    first = readTlv(data, 0);
-    parseCertificateDer(Buffer.from(first.node.raw));
+    const value = nextValue(data, 0);
+    first = { cert: parseCertificateDer(value.der), where: 'byte 0' };
+    offset = value.next;
   } catch {
     return undefined;
   }
-  const found: BundleCertificate[] = [];
-  for (let offset = 0; offset < data.length;) {
+  const found: BundleCertificate[] = [first];
+  while (offset < data.length) {
     try {
-      const { node, next } = readTlv(data, offset);
-      found.push({ cert: parseCertificateDer(Buffer.from(node.raw)), where: `byte ${offset}` });
+      const { der, next } = nextValue(data, offset);
+      found.push({ cert: parseCertificateDer(der), where: `byte ${offset}` });
       offset = next;
     } catch (error) {
       passUserError(error);

@@ -19,10 +19,15 @@ export interface ChartSeries {
   misses: number;
 }
 
+/** The slow clock's period: text that follows the flood (tree cells, legends) changes at most 4 times a second. */
+export const SLOW_MS = 250;
+
 /**
  * Where the Client view's live state lives: one topic tree per connection and one merged across them,
  * fed from the 50 ms `client.messages` batches, and the chart series fed from the same messages. Views
- * read the plain stores and redraw when `version` changes (at most once per animation frame).
+ * read the plain stores and redraw when `version` changes (at most once per animation frame: the charts)
+ * or when `slow` changes (at most every SLOW_MS: the tree's cells, the legends — re-laying out and
+ * painting dozens of text cells on every frame of a 10,000 msg/s flood costs more than it tells).
  */
 export class LiveTopics {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain on purpose: read when `version` changes
@@ -33,7 +38,11 @@ export class LiveTopics {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain on purpose: read when `version` changes
   private byTopic = new Map<string, ChartSeries[]>();
   version = $state(0);
+  /** Like `version`, at most every SLOW_MS (the first change at once, the last one never lost). */
+  slow = $state(0);
   private frame = 0;
+  private slowTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  private slowAt = 0;
   private offs: Array<() => void> = [];
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain on purpose: read when `version` changes
   private seeded = new Set<string>();
@@ -54,6 +63,8 @@ export class LiveTopics {
     this.offs = [];
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    if (this.slowTimer) clearTimeout(this.slowTimer);
+    this.slowTimer = 0;
   }
 
   store(session: string): TopicStore {
@@ -158,6 +169,22 @@ export class LiveTopics {
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.version++;
+      this.tickSlow();
     });
+  }
+
+  private tickSlow(): void {
+    if (this.slowTimer) return;
+    const wait = this.slowAt + SLOW_MS - performance.now();
+    if (wait <= 0) {
+      this.slowAt = performance.now();
+      this.slow++;
+      return;
+    }
+    this.slowTimer = setTimeout(() => {
+      this.slowTimer = 0;
+      this.slowAt = performance.now();
+      this.slow++;
+    }, wait);
   }
 }

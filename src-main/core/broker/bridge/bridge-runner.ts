@@ -13,6 +13,13 @@ import { addressText, inspectTarget } from './inspect-target.js';
 const MAX_INFLIGHT = 20;
 /** Bytes the socket may hold unsent before QoS 0 messages are dropped instead of buffered. */
 const MAX_UNSENT_BYTES = 1 << 20;
+/**
+ * Remote messages being published into the local broker at once, and their bytes: beyond either, the
+ * bridge stops reading from the remote until the local broker caught up (a flooding remote is slowed
+ * down by TCP, not buffered).
+ */
+const MAX_INBOUND_MESSAGES = 1000;
+const MAX_INBOUND_BYTES = 16 << 20;
 /** Mosquitto retries the first address every 5 s when connected to another one (round_robin false). */
 const PRIMARY_RETRY_MS = 5000;
 
@@ -62,6 +69,7 @@ export class BridgeRunner {
   private lastError: BridgeProblem | undefined;
   private droppedLogged = false;
   private readonly outTopics: BridgeTopic[];
+  private inbound = { messages: 0, bytes: 0 };
 
   constructor(
     readonly bridge: ResolvedBridge,
@@ -485,12 +493,15 @@ export class BridgeRunner {
     }
   }
 
-  private fromRemote(message: RemoteMessage): void {
+  private fromRemote(message: RemoteMessage): Promise<void> | void {
     const b = this.bridge;
     this.lastActivity = Date.now();
     this.counters.messagesIn++;
     this.changedSoon();
-    this.local
+    const size = message.payload.length;
+    this.inbound.messages++;
+    this.inbound.bytes += size;
+    const published = this.local
       .publish({
         topic: remapIn(b.topics, message.topic),
         payload: message.payload,
@@ -503,7 +514,20 @@ export class BridgeRunner {
           'warning',
           `bridge ${b.name}: a message from the remote on ${message.topic} could not be published locally: ${error.message}`,
         ),
-      );
+      )
+      .finally(() => {
+        this.inbound.messages--;
+        this.inbound.bytes -= size;
+      });
+    // Over the bound: read nothing more from the remote until this (the newest) message is in.
+    if (this.inbound.messages > MAX_INBOUND_MESSAGES || this.inbound.bytes > MAX_INBOUND_BYTES) {
+      return published;
+    }
+  }
+
+  /** Remote messages still being published locally (for tests and status). */
+  get inboundBacklog(): { messages: number; bytes: number } {
+    return { ...this.inbound };
   }
 
   private changeTimer: NodeJS.Timeout | undefined;

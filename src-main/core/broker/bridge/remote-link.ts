@@ -21,7 +21,11 @@ export interface RemoteMessage {
 }
 
 export interface LinkEvents {
-  message(message: RemoteMessage): void;
+  /**
+   * A message from the remote. A returned promise holds reading from the remote until it settles: the
+   * remote is slowed down by TCP flow control instead of growing our memory (backpressure).
+   */
+  message(message: RemoteMessage): void | Promise<void>;
   /** The connection ended after it was made; `problem` says why when it was not our own doing. */
   closed(problem: ClientProblem | undefined): void;
 }
@@ -213,10 +217,23 @@ export function openLink(o: OpenLinkOptions): Promise<RemoteLink> {
     };
 
     let lastError: unknown;
+    let hold: Promise<void> | undefined;
     client.on('connect', () => finish());
     client.on('message', (topic, payload, packet: IPublishPacket) => {
-      o.events.message({ topic, payload, qos: packet.qos, retain: packet.retain });
+      const wait = o.events.message({ topic, payload, qos: packet.qos, retain: packet.retain });
+      if (wait) hold = wait;
     });
+    // mqtt.js calls handleMessage right after emitting 'message' (every QoS) and parses the next packet
+    // only after its callback: waiting here stops reading from the socket.
+    client.handleMessage = (_packet, callback) => {
+      const wait = hold;
+      hold = undefined;
+      if (!wait) return callback();
+      wait.then(
+        () => callback(),
+        () => callback(),
+      );
+    };
     client.on('error', (error) => {
       if (!settled) fail(error);
       else lastError = error;
