@@ -2,6 +2,8 @@
 // openssl CLI commands doing the same (key, certificate signed by an intermediate, clientAuth EKU).
 // Then a 30,000-device `cert batch` through the CLI, in one process: it must end (no hang).
 // Run: `npm run build:node && node bench/pki-issue.js [count] [batch-devices]` (or `npm run bench pki-issue`).
+// PKI_BENCH_BASELINE=DIR (another build's out/node inside a checkout with node_modules) adds that
+// build's issueBatch and certificate builder, rounds interleaved with ours so both see the same load.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -11,6 +13,15 @@ import { performance } from 'node:perf_hooks';
 
 const pki = await import('../out/node/core/pki/index.js');
 const { Workspace } = await import('../out/node/core/workspace/workspace.js');
+const builder = await import('../out/node/core/pki/certificate-builder.js');
+const BASELINE = process.env.PKI_BENCH_BASELINE;
+const baseline = BASELINE
+  ? {
+      pki: await import(join(BASELINE, 'core/pki/index.js')),
+      Workspace: (await import(join(BASELINE, 'core/workspace/workspace.js'))).Workspace,
+      builder: await import(join(BASELINE, 'core/pki/certificate-builder.js')),
+    }
+  : undefined;
 
 const COUNT = Number(process.argv[2] ?? 1000);
 const BATCH_DEVICES = Number(process.argv[3] ?? 30000);
@@ -22,24 +33,67 @@ try {
   const rows = [];
 
   // Ours: issueBatch — keys, certificates and the atomic commit of 2 files per certificate + index.
-  const times = [];
+  // With a baseline build, its rounds alternate with ours.
+  const contenders = [{ label: 'workshop', pki, Workspace, builder, times: [], buildTimes: [] }];
+  if (baseline) contenders.push({ label: 'baseline', ...baseline, times: [], buildTimes: [] });
   for (let round = 0; round < ROUNDS; round++) {
-    const ws = new Workspace(join(dir, `ws-${round}`));
-    await pki.createCa(ws, { name: 'root', cn: 'Bench Root' });
-    await pki.createCa(ws, { name: 'int', cn: 'Bench Int', parent: 'root' });
-    const names = Array.from({ length: COUNT }, (_, i) => `device-${i + 1}`);
-    const start = performance.now();
-    await pki.issueBatch(ws, { ca: 'int', profile: 'client', names });
-    times.push(performance.now() - start);
+    for (const c of contenders) {
+      const ws = new c.Workspace(join(dir, `ws-${c.label}-${round}`));
+      await c.pki.createCa(ws, { name: 'root', cn: 'Bench Root' });
+      await c.pki.createCa(ws, { name: 'int', cn: 'Bench Int', parent: 'root' });
+      const names = Array.from({ length: COUNT }, (_, i) => `device-${i + 1}`);
+      const start = performance.now();
+      await c.pki.issueBatch(ws, { ca: 'int', profile: 'client', names });
+      c.times.push(performance.now() - start);
+    }
   }
-  times.sort((a, b) => a - b);
-  const ours = times[Math.floor(times.length / 2)];
-  rows.push({
-    method: `workshop issueBatch (median of ${ROUNDS})`,
-    measured: COUNT,
-    ms: ours,
-    note: 'keys 0600 + certs + index, made durable (one syncfs) in one atomic commit',
-  });
+  // The certificate encoder alone: COUNT leaves from one prepared key, same inputs for both builds.
+  {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const leaf = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const spki = leaf.publicKey.export({ format: 'der', type: 'spki' });
+    const caSpki = ca.publicKey.export({ format: 'der', type: 'spki' });
+    const { commonNameOnly } = await import('../out/node/core/pki/distinguished-name.js');
+    const issuerName = commonNameOnly('Bench Int');
+    const subjects = Array.from({ length: COUNT }, (_, i) => commonNameOnly(`device-${i + 1}`));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of contenders) {
+        const template = (i) => ({
+          subject: subjects[i],
+          issuer: issuerName,
+          spki,
+          signingKey: ca.privateKey,
+          issuerKeyId: c.builder.keyIdentifier(c.builder.publicKeyBitsOf(caSpki)),
+          notBefore: new Date('2026-01-01T00:00:00Z'),
+          notAfter: new Date('2027-01-01T00:00:00Z'),
+          keyUsage: ['digitalSignature'],
+          extKeyUsage: ['1.3.6.1.5.5.7.3.2'],
+        });
+        const start = performance.now();
+        for (let i = 0; i < COUNT; i++) c.builder.buildCertificate(template(i));
+        c.buildTimes.push(performance.now() - start);
+      }
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const ours = median(contenders[0].times);
+  for (const c of contenders) {
+    rows.push({
+      method: `${c.label} issueBatch (median of ${ROUNDS})`,
+      measured: COUNT,
+      ms: median(c.times),
+      note: 'keys 0600 + certs + index, made durable (one syncfs) in one atomic commit',
+    });
+  }
+  for (const c of contenders) {
+    rows.push({
+      method: `${c.label} buildCertificate only (median of ${ROUNDS})`,
+      measured: COUNT,
+      ms: median(c.buildTimes),
+      note: 'encode + sign one leaf, no key generation, no files',
+    });
+  }
 
   // Ours, one certificate per call (what the UI and CLI do for a single leaf).
   {
@@ -65,7 +119,7 @@ try {
   }
 
   // openssl: the same intermediate, exported for the CLI.
-  const ws = new Workspace(join(dir, 'ws-0'));
+  const ws = new Workspace(join(dir, 'ws-workshop-0'));
   const material = pki.tlsMaterial(ws, 'int');
   const caCrt = join(dir, 'int.crt');
   const caKey = join(dir, 'int.key');
@@ -193,9 +247,16 @@ try {
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const row of table) console.log(line(row));
   console.log('');
+  const opensslRow = rows.find((r) => r.method.startsWith('openssl req'));
+  if (baseline) {
+    const ratio = (label) => (median(contenders[0][label]) / median(contenders[1][label])).toFixed(2);
+    console.log(
+      `workshop / baseline: issueBatch ${ratio('times')}×, buildCertificate ${ratio('buildTimes')}×`,
+    );
+  }
   console.log(
     `Target: at most 0.6 s (median) for ${COUNT.toLocaleString('en')} → ${(ours / 1000).toFixed(2)} s, ` +
-      `${(((rows[2].ms / rows[2].measured) * COUNT) / ours).toFixed(1)}× faster than the one-process openssl loop.`,
+      `${(((opensslRow.ms / opensslRow.measured) * COUNT) / ours).toFixed(1)}× faster than the one-process openssl loop.`,
   );
 
   // A big batch through the CLI, one process: keys, signatures and one commit of 60,000 files.

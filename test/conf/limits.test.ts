@@ -116,4 +116,28 @@ describe('tuning options', () => {
       maxKeepalive: 65535,
     });
   });
+
+  it('reads auto_id_prefix and allow_zero_length_clientid as security options (per listener when asked)', () => {
+    const text = [
+      'per_listener_settings true',
+      'listener 1883',
+      'allow_anonymous true',
+      'auto_id_prefix dev-',
+      'listener 1884',
+      'allow_zero_length_clientid false',
+      '',
+    ].join('\n');
+    const conf = parseMosquittoConf(text, FILE);
+    expect(conf.listeners.map((l) => l.security)).toEqual([
+      { allowAnonymous: true, autoIdPrefix: 'dev-' },
+      { allowZeroLengthClientid: false },
+    ]);
+    expect(parseMosquittoConf(formatMosquittoConf(conf), FILE).listeners.map((l) => l.security)).toEqual(
+      conf.listeners.map((l) => l.security),
+    );
+    // Mosquitto 2.0.11: "Duplicate auto_id_prefix value in configuration."
+    expect(() => parseMosquittoConf('listener 1883\nauto_id_prefix a-\nauto_id_prefix b-\n', FILE)).toThrow(
+      `${FILE}:3: duplicate auto_id_prefix value`,
+    );
+  });
 });

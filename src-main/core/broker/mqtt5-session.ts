@@ -16,12 +16,12 @@ interface ClientInternals {
 }
 
 /**
- * A client id as Mosquitto generates one for a CONNECT without: auto_id_prefix `auto-`, then 16 random bytes
+ * A client id as Mosquitto generates one for a CONNECT without: auto_id_prefix (`auto-`), then 16 random bytes
  * in uppercase hex laid out like a UUID (`auto-0A7E0E42-94E8-C7FE-D184-7B242D8EEFF0`).
  */
-export function generateClientId(): string {
+export function generateClientId(prefix = 'auto-'): string {
   const hex = randomBytes(16).toString('hex').toUpperCase();
-  return `auto-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `${prefix}${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /**
@@ -31,11 +31,16 @@ export function generateClientId(): string {
  * code 3.1.1 does not have; Mosquitto accepts it.) Returns true when the id was assigned, so that
  * `reportAssignedId` can tell a v5 client.
  */
-export function prepareConnect(client: Client, packet: ConnectPacket, maxKeepalive: number): boolean {
+export function prepareConnect(
+  client: Client,
+  packet: ConnectPacket,
+  maxKeepalive: number,
+  autoIdPrefix?: string,
+): boolean {
   if (packet.protocolVersion === 5 && (!packet.keepalive || packet.keepalive > maxKeepalive))
     (client as unknown as ClientInternals)._serverKeepAlive = maxKeepalive;
   if (packet.clientId) return false;
-  packet.clientId = generateClientId();
+  packet.clientId = generateClientId(autoIdPrefix);
   return true;
 }
 

@@ -4,6 +4,7 @@ import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'a
 import {
   assertValidConf,
   effectiveLimits,
+  effectiveSecurity,
   locate,
   settingPath,
   type ConfIssue,
@@ -265,7 +266,9 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         callback(new Error(reason), false);
         return;
       }
-      // Mosquitto: a zero-length client id needs clean session and MQTT 3.1.1 (MQTT 5 gets one assigned)
+      // Mosquitto: a zero-length client id needs clean session and MQTT 3.1.1 (MQTT 5 gets one assigned),
+      // and allow_zero_length_clientid (v5 refused with 0x80 Unspecified error, as Mosquitto 2.0.11 does)
+      const idRules = effectiveSecurity(conf, conf.listeners[state.listenerIndex]);
       if (!packet.clientId && (version === 3 || (version === 4 && !packet.clean))) {
         refuse(
           2,
@@ -276,7 +279,15 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         );
         return;
       }
-      if (prepareConnect(client, packet, limits.maxKeepalive)) {
+      if (!packet.clientId && idRules.allowZeroLengthClientid === false) {
+        refuse(
+          version === 5 ? 0x80 : 2,
+          'a client id is required: allow_zero_length_clientid is false',
+          'MQTT_REFUSED',
+        );
+        return;
+      }
+      if (prepareConnect(client, packet, limits.maxKeepalive, idRules.autoIdPrefix)) {
         assignedIds.add(client);
         state.clientId = packet.clientId;
       }

@@ -60,9 +60,12 @@ function securityLines(security: SecuritySettings, path: string): string[] {
     const text = security[field];
     if (text !== undefined) lines.push(`${SECURITY_KEYWORDS[field]} ${value(text, `${path}.${field}`)}`);
   }
+  if (security.allowZeroLengthClientid !== undefined)
+    lines.push(`allow_zero_length_clientid ${security.allowZeroLengthClientid}`);
+  if (security.autoIdPrefix !== undefined)
+    lines.push(`auto_id_prefix ${value(security.autoIdPrefix, `${path}.autoIdPrefix`)}`);
   return lines;
 }
-
 
 /** The lines of one listener section (`listener PORT [ADDRESS]` and its options). */
 export function formatListener(

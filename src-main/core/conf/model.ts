@@ -22,6 +22,10 @@ export interface SecuritySettings {
   passwordFile?: string;
   aclFile?: string;
   pskFile?: string;
+  /** `allow_zero_length_clientid` (default true): a client may connect without a client id and get one. */
+  allowZeroLengthClientid?: boolean;
+  /** `auto_id_prefix` (default `auto-`): the start of the client ids the broker assigns. */
+  autoIdPrefix?: string;
 }
 
 export interface ListenerSettings {

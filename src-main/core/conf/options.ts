@@ -25,6 +25,7 @@ export const SECURITY_STRING_OPTIONS = {
   password_file: 'passwordFile',
   acl_file: 'aclFile',
   psk_file: 'pskFile',
+  auto_id_prefix: 'autoIdPrefix',
 } as const satisfies Record<string, keyof SecuritySettings>;
 
 /** The inverse of a keyword → field table. */
@@ -45,6 +46,7 @@ export const LISTENER_KEYWORDS: Partial<Record<keyof ListenerSettings, string>> 
 
 export const SECURITY_KEYWORDS: Record<keyof SecuritySettings, string> = {
   allowAnonymous: 'allow_anonymous',
+  allowZeroLengthClientid: 'allow_zero_length_clientid',
   ...keywordsOf(SECURITY_STRING_OPTIONS),
 };
 
@@ -186,8 +188,6 @@ export const KNOWN_UNSUPPORTED: ReadonlySet<string> = new Set([
   'auth_plugin',
   'plugin',
   'auth_plugin_deny_special_chars',
-  'allow_zero_length_clientid',
-  'auto_id_prefix',
   'message_size_limit',
   'max_inflight_bytes',
   'max_queued_bytes',

@@ -176,6 +176,12 @@ class ConfParser {
       this.mark(`${path}.allowAnonymous`);
       return;
     }
+    if (keyword === 'allow_zero_length_clientid') {
+      const { security, path } = this.currentSecurity(keyword);
+      security.allowZeroLengthClientid = this.boolValue(keyword, rest);
+      this.mark(`${path}.allowZeroLengthClientid`);
+      return;
+    }
     if (keyword in SECURITY_STRING_OPTIONS) {
       const field = SECURITY_STRING_OPTIONS[keyword as keyof typeof SECURITY_STRING_OPTIONS];
       const { security, path } = this.currentSecurity(keyword);

@@ -5,7 +5,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { buildCertificate, keyIdentifier, publicKeyBitsOf } from './certificate-builder.js';
 import { parseCertificateDer } from './certificate-parser.js';
 import { crlFor } from './crl-publish.js';
-import { commonNameOnly } from './distinguished-name.js';
+import { commonNameOnly } from './name-encoding.js';
 import { daysOption, loadIssuingCa, validityWindow, type IssuingCa } from './issuing-ca.js';
 import { generatePrivateKey, keyTypeOption, privateKeyPem, publicSpki } from './keys.js';
 import { toPem } from './pem.js';

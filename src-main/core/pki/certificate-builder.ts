@@ -1,20 +1,35 @@
 /**
  * Build and sign X.509 v3 certificates: roots (self-signed), intermediates and leaves (signed by
  * their issuer — never self-signed), with random 128-bit serials, SKI/AKI and per-profile usages.
+ * The structures are @peculiar/asn1-x509 objects serialised by asn1-schema; signatures are node:crypto.
  */
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
-import { bitString, children, explicit, int, parseDer, readBitString, seq, time } from './der.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn1js from 'asn1js';
 import {
-  authorityKeyIdValue,
-  basicConstraintsValue,
-  extKeyUsageValue,
-  extension,
-  keyUsageValue,
-  subjectAltNameValue,
-  subjectKeyIdValue,
-} from './extensions.js';
+  AlgorithmIdentifier,
+  Certificate,
+  Extension,
+  Extensions,
+  Name,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Time,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
+import {
+  authorityKeyIdExtension,
+  basicConstraintsExtension,
+  extKeyUsageExtension,
+  keyUsageExtension,
+  subjectAltNameExtension,
+  subjectKeyIdExtension,
+} from './extension-encoding.js';
+import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { signWith, signatureAlgorithmFor } from './keys.js';
-import { OID, type KeyUsageName } from './oids.js';
+import type { KeyUsageName } from './oids.js';
+import { arrayBufferOf, verbatimAs, withFields } from './verbatim-der.js';
 
 /** A positive serial of 16 random bytes (128 bits, RFC 5280 allows up to 20 octets). */
 export function randomSerial(): Buffer {
@@ -24,13 +39,13 @@ export function randomSerial(): Buffer {
 }
 
 /** RFC 5280 method 1: SHA-1 of the subjectPublicKey BIT STRING value. */
-export function keyIdentifier(publicKeyBits: Buffer): Buffer {
+export function keyIdentifier(publicKeyBits: Uint8Array): Buffer {
   return createHash('sha1').update(publicKeyBits).digest();
 }
 
 /** The subjectPublicKey bits inside an SPKI DER (without the unused-bits byte). */
 export function publicKeyBitsOf(spki: Buffer): Buffer {
-  return readBitString(children(parseDer(spki))[1]!).bytes;
+  return Buffer.from(decodeAs(spki, SubjectPublicKeyInfo, 'subjectPublicKeyInfo').subjectPublicKey);
 }
 
 export interface CertificateTemplate {
@@ -53,30 +68,85 @@ export interface CertificateTemplate {
   serial?: Buffer;
 }
 
+/** INTEGER content of an unsigned big-endian serial: minimal, with a 0 byte when the top bit is set. */
+function serialContent(serial: Buffer): ArrayBuffer {
+  let start = 0;
+  while (start < serial.length - 1 && serial[start] === 0) start++;
+  const bytes = serial.subarray(start);
+  if (bytes.length === 0) return new ArrayBuffer(1);
+  return arrayBufferOf(bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+}
+
+/** Times are written to the second (asn1js would add milliseconds to a GeneralizedTime). */
+function wholeSeconds(date: Date): Time {
+  return new Time(new Date(Math.floor(date.getTime() / 1000) * 1000));
+}
+
+// A batch signs thousands of leaves with one key and one validity window: their encodings are made once.
+let lastValidity: { from: number; to: number; value: Validity } | undefined;
+const identifiers = new Map<string, AlgorithmIdentifier>();
+
+function validity(notBefore: Date, notAfter: Date): Validity {
+  const from = notBefore.getTime();
+  const to = notAfter.getTime();
+  if (lastValidity?.from !== from || lastValidity.to !== to) {
+    const value = new Validity();
+    value.notBefore = wholeSeconds(notBefore);
+    value.notAfter = wholeSeconds(notAfter);
+    lastValidity = { from, to, value: verbatimAs(Validity, new Uint8Array(AsnConvert.serialize(value))) };
+  }
+  return lastValidity.value;
+}
+
+/** AlgorithmIdentifier of a signature: RSA PKCS#1 v1.5 has NULL parameters, ECDSA/EdDSA none. */
+function signatureIdentifier(key: KeyObject, algorithmOid: string): AlgorithmIdentifier {
+  let found = identifiers.get(algorithmOid);
+  if (!found) {
+    const value = new AlgorithmIdentifier({
+      algorithm: algorithmOid,
+      ...(key.asymmetricKeyType === 'rsa' ? { parameters: null } : {}),
+    });
+    found = verbatimAs(AlgorithmIdentifier, new Uint8Array(AsnConvert.serialize(value)));
+    identifiers.set(algorithmOid, found);
+  }
+  return found;
+}
+
+/** SHA-1 key identifier of an SPKI: its BIT STRING found in asn1js's tree (no schema mapping needed). */
+function spkiKeyIdentifier(spki: Buffer): Buffer {
+  const tree = asn1Value(spki, 'subjectPublicKeyInfo') as asn1js.Sequence;
+  const bits = tree.valueBlock?.value?.[1];
+  if (!(bits instanceof asn1js.BitString)) throw new DecodeError('subjectPublicKeyInfo: no key bits');
+  return keyIdentifier(bits.valueBlock.valueHexView);
+}
+
 /** Encode TBSCertificate, sign it with the issuer's key, return the certificate DER. */
 export function buildCertificate(template: CertificateTemplate): Buffer {
   const algorithm = signatureAlgorithmFor(template.signingKey);
-  const subjectKeyId = keyIdentifier(publicKeyBitsOf(template.spki));
-  const extensions: Buffer[] = [
-    extension(OID.basicConstraints, true, basicConstraintsValue(!!template.ca, template.ca?.pathLen)),
-    extension(OID.keyUsage, true, keyUsageValue(template.keyUsage)),
+  const signature = signatureIdentifier(template.signingKey, algorithm.oid);
+  const extensions: Extension[] = [
+    basicConstraintsExtension(!!template.ca, template.ca?.pathLen),
+    keyUsageExtension(template.keyUsage),
   ];
-  if (template.extKeyUsage?.length)
-    extensions.push(extension(OID.extKeyUsage, false, extKeyUsageValue(template.extKeyUsage)));
-  if (template.san?.length)
-    extensions.push(extension(OID.subjectAltName, false, subjectAltNameValue(template.san)));
-  extensions.push(extension(OID.subjectKeyIdentifier, false, subjectKeyIdValue(subjectKeyId)));
-  extensions.push(extension(OID.authorityKeyIdentifier, false, authorityKeyIdValue(template.issuerKeyId)));
-  const tbs = seq(
-    explicit(0, int(2)),
-    int(template.serial ?? randomSerial()),
-    algorithm.identifier,
-    template.issuer,
-    seq(time(template.notBefore), time(template.notAfter)),
-    template.subject,
-    template.spki,
-    explicit(3, seq(...extensions)),
-  );
-  const signature = signWith(template.signingKey, algorithm, tbs);
-  return seq(tbs, algorithm.identifier, bitString(signature));
+  if (template.extKeyUsage?.length) extensions.push(extKeyUsageExtension(template.extKeyUsage));
+  if (template.san?.length) extensions.push(subjectAltNameExtension(template.san));
+  extensions.push(subjectKeyIdExtension(spkiKeyIdentifier(template.spki)));
+  extensions.push(authorityKeyIdExtension(template.issuerKeyId));
+  const tbs = withFields(TBSCertificate, {
+    version: Version.v3,
+    serialNumber: serialContent(template.serial ?? randomSerial()),
+    signature,
+    issuer: verbatimAs(Name, template.issuer),
+    validity: validity(template.notBefore, template.notAfter),
+    subject: verbatimAs(Name, template.subject),
+    subjectPublicKeyInfo: verbatimAs(SubjectPublicKeyInfo, template.spki),
+    extensions: new Extensions(extensions),
+  });
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const certificate = withFields(Certificate, {
+    tbsCertificate: verbatimAs(TBSCertificate, tbsDer),
+    signatureAlgorithm: signature,
+    signatureValue: arrayBufferOf(signWith(template.signingKey, algorithm, tbsDer)),
+  });
+  return Buffer.from(AsnConvert.serialize(certificate));
 }

@@ -1,33 +1,36 @@
 /**
  * Certificate revocation lists (RFC 5280 section 5): v2 CRLs with CRL number, AKI, thisUpdate,
  * nextUpdate and per-entry reason codes; PEM label `X509 CRL` (what Node and openssl read).
+ * Built and read as @peculiar/asn1-x509 CertificateList objects; signatures are node:crypto.
  */
 import type { KeyObject } from 'node:crypto';
-import { UserError } from '../user-error.js';
-import { decodeFailure, passUserError } from './decode-failure.js';
+import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import {
-  TAG,
-  bitString,
-  children,
-  explicit,
-  expectTag,
-  int,
-  parseDer,
-  readBitString,
-  readIntegerBytes,
-  readOid,
-  readTime,
-  seq,
-  time,
-  tlv,
-} from './der.js';
+  AlgorithmIdentifier,
+  AuthorityKeyIdentifier,
+  CRLNumber,
+  CRLReason,
+  CertificateList,
+  Extension,
+  Name,
+  RevokedCertificate,
+  TBSCertList,
+  Time,
+  Version,
+  id_ce_authorityKeyIdentifier,
+  id_ce_cRLNumber,
+  id_ce_cRLReasons,
+} from '@peculiar/asn1-x509';
+import { UserError } from '../user-error.js';
+import { DecodeError, asn1Value, decodeAs, decodeWords } from './asn1-decode.js';
+import { elementsOf, encodingOf } from './asn1-tree.js';
+import { decodeFailure, passUserError } from './decode-failure.js';
 import { decodeName } from './distinguished-name.js';
-import { authorityKeyIdValue, extension } from './extensions.js';
-import { parseExtensions, decodeExtensions } from './certificate-parser.js';
+import { authorityKeyIdExtension, extension } from './extension-encoding.js';
 import { signWith, signatureAlgorithmFor } from './keys.js';
-import { OID } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import type { DistinguishedName, RevocationReason } from './types.js';
+import { arrayBufferOf, verbatimAs } from './verbatim-der.js';
 
 /** RFC 5280 CRLReason codes (7 is unused). */
 export const REVOCATION_REASONS: Record<RevocationReason, number> = {
@@ -83,35 +86,56 @@ export interface CrlInput {
   entries: CrlEntryInput[];
 }
 
+/** INTEGER content of an unsigned big-endian serial (0 byte first when the top bit is set). */
+function serialContent(serial: Buffer): ArrayBuffer {
+  let start = 0;
+  while (start < serial.length - 1 && serial[start] === 0) start++;
+  const bytes = serial.subarray(start);
+  if (bytes.length === 0) return new ArrayBuffer(1);
+  return arrayBufferOf(bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+}
+
+function wholeSeconds(date: Date): Time {
+  return new Time(new Date(Math.floor(date.getTime() / 1000) * 1000));
+}
+
 /** Encode and sign a v2 CRL; returns its DER. */
 export function buildCrlDer(input: CrlInput): Buffer {
   const algorithm = signatureAlgorithmFor(input.issuerKey);
+  const signature = new AlgorithmIdentifier({
+    algorithm: algorithm.oid,
+    ...(input.issuerKey.asymmetricKeyType === 'rsa' ? { parameters: null } : {}),
+  });
   const revoked = input.entries.map((entry) => {
     const code = REVOCATION_REASONS[entry.reason];
-    const parts = [int(entry.serial), time(entry.at)];
-    // RFC 5280 5.3.1: the reason code "unspecified" SHOULD be absent.
-    if (code !== 0) parts.push(seq(extension(OID.crlReason, false, tlv(0x0a, Buffer.from([code])))));
-    return seq(...parts);
+    return new RevokedCertificate({
+      userCertificate: serialContent(entry.serial),
+      revocationDate: wholeSeconds(entry.at),
+      // RFC 5280 5.3.1: the reason code "unspecified" SHOULD be absent.
+      ...(code !== 0
+        ? { crlEntryExtensions: [extension(id_ce_cRLReasons, false, new CRLReason(code))] }
+        : {}),
+    });
   });
-  const tbsParts = [
-    int(1),
-    algorithm.identifier,
-    input.issuerName,
-    time(input.thisUpdate),
-    time(input.nextUpdate),
-  ];
-  if (revoked.length > 0) tbsParts.push(seq(...revoked));
-  tbsParts.push(
-    explicit(
-      0,
-      seq(
-        extension(OID.authorityKeyIdentifier, false, authorityKeyIdValue(input.issuerKeyId)),
-        extension(OID.crlNumber, false, int(input.number)),
-      ),
-    ),
-  );
-  const tbs = seq(...tbsParts);
-  return seq(tbs, algorithm.identifier, bitString(signWith(input.issuerKey, algorithm, tbs)));
+  const tbs = new TBSCertList({
+    version: Version.v2,
+    signature,
+    issuer: verbatimAs(Name, input.issuerName),
+    thisUpdate: wholeSeconds(input.thisUpdate),
+    nextUpdate: wholeSeconds(input.nextUpdate),
+    ...(revoked.length > 0 ? { revokedCertificates: revoked } : {}),
+    crlExtensions: [
+      authorityKeyIdExtension(input.issuerKeyId),
+      extension(id_ce_cRLNumber, false, new CRLNumber(input.number)),
+    ],
+  });
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const crl = new CertificateList({
+    tbsCertList: verbatimAs(TBSCertList, tbsDer),
+    signatureAlgorithm: signature,
+    signature: arrayBufferOf(signWith(input.issuerKey, algorithm, tbsDer)),
+  });
+  return Buffer.from(AsnConvert.serialize(crl));
 }
 
 export function crlPem(der: Buffer): string {
@@ -133,54 +157,71 @@ export interface ParsedCrl {
   revoked: Array<{ serial: string; at: Date; reason: RevocationReason }>;
 }
 
+/** Unsigned big-endian bytes of an INTEGER's content, without its sign octet. */
+function unsignedHex(content: ArrayBuffer): string {
+  let bytes = Buffer.from(content);
+  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.subarray(1);
+  return bytes.toString('hex').toUpperCase();
+}
+
+function extensionValue<T>(ext: Extension, Type: new () => T, what: string): T {
+  return decodeAs(new Uint8Array(ext.extnValue.buffer), Type, what);
+}
+
+/** A decoded Time, refusing one that is not a date. */
+function dateOf(time: { getTime(): Date }, what: string): Date {
+  const date = time.getTime();
+  if (Number.isNaN(date.getTime())) throw new DecodeError(`${what}: not a valid time`);
+  return date;
+}
+
 export function parseCrlDer(der: Buffer): ParsedCrl {
-  const [tbsNode, algNode, sigNode] = children(expectTag(parseDer(der), TAG.SEQUENCE, 'CertificateList'));
-  const tbs = expectTag(tbsNode, TAG.SEQUENCE, 'tbsCertList');
-  const fields = children(tbs);
-  let i = 0;
-  if (fields[0]?.tag === TAG.INTEGER) i++;
-  i++; // signature AlgorithmIdentifier inside the TBS
-  const issuerNode = expectTag(fields[i++], TAG.SEQUENCE, 'issuer');
-  const thisUpdate = readTime(fields[i++]!);
-  let nextUpdate: Date | undefined;
-  if (fields[i] && (fields[i]!.tag === TAG.UTC_TIME || fields[i]!.tag === TAG.GENERALIZED_TIME)) {
-    nextUpdate = readTime(fields[i++]!);
+  const tree = asn1Value(der, 'CertificateList');
+  let crl: CertificateList;
+  try {
+    crl = AsnParser.fromASN(tree, CertificateList);
+  } catch (error) {
+    throw decodeWords(error, 'CertificateList');
   }
-  const revoked: ParsedCrl['revoked'] = [];
-  if (fields[i]?.tag === TAG.SEQUENCE) {
-    for (const entry of children(fields[i++]!)) {
-      const [serialNode, dateNode, extNode] = children(entry);
-      let reason: RevocationReason = 'unspecified';
-      if (extNode) {
-        for (const ext of parseExtensions(extNode)) {
-          if (ext.oid === OID.crlReason) reason = reasonName(parseDer(ext.value).content[0] ?? 0);
-        }
+  const tbs = crl.tbsCertList;
+  const tbsBlock = elementsOf(tree)[0]!;
+  // The issuer Name's own bytes (for the RFC 2253 printer): after the optional version and the signature.
+  const issuerBlock = elementsOf(tbsBlock)[tbs.version === undefined ? 1 : 2];
+  if (!issuerBlock) throw new DecodeError('tbsCertList: no issuer');
+  const revoked: ParsedCrl['revoked'] = (tbs.revokedCertificates ?? []).map((entry, index) => {
+    let reason: RevocationReason = 'unspecified';
+    for (const ext of entry.crlEntryExtensions ?? []) {
+      if (ext.extnID === id_ce_cRLReasons) {
+        reason = reasonName(extensionValue(ext, CRLReason, `entry ${index + 1}: reason`).reason);
       }
-      revoked.push({
-        serial: readIntegerBytes(serialNode!).toString('hex').toUpperCase(),
-        at: readTime(dateNode!),
-        reason,
-      });
     }
-  }
+    return {
+      serial: unsignedHex(entry.userCertificate),
+      at: dateOf(entry.revocationDate, `entry ${index + 1}: revocation date`),
+      reason,
+    };
+  });
   let number: bigint | undefined;
   let authorityKeyId: Buffer | undefined;
-  if (fields[i]?.tag === 0xa0) {
-    const ext = decodeExtensions(parseExtensions(children(fields[i]!)[0]!));
-    number = ext.crlNumber;
-    authorityKeyId = ext.authorityKeyId;
+  for (const ext of tbs.crlExtensions ?? []) {
+    if (ext.extnID === id_ce_cRLNumber) {
+      number = BigInt(extensionValue(ext, CRLNumber, 'cRLNumber').value);
+    } else if (ext.extnID === id_ce_authorityKeyIdentifier) {
+      const keyId = extensionValue(ext, AuthorityKeyIdentifier, 'authorityKeyIdentifier').keyIdentifier;
+      if (keyId) authorityKeyId = Buffer.from(keyId.buffer);
+    }
   }
   const result: ParsedCrl = {
     der,
-    tbs: tbs.raw,
-    signatureOid: readOid(children(expectTag(algNode, TAG.SEQUENCE, 'signatureAlgorithm'))[0]!),
-    signature: readBitString(expectTag(sigNode, TAG.BIT_STRING, 'signature')).bytes,
-    issuerDer: issuerNode.raw,
-    issuer: decodeName(issuerNode),
-    thisUpdate,
+    tbs: encodingOf(tbsBlock),
+    signatureOid: crl.signatureAlgorithm.algorithm,
+    signature: Buffer.from(crl.signature),
+    issuerDer: encodingOf(issuerBlock),
+    issuer: decodeName(encodingOf(issuerBlock), 'issuer'),
+    thisUpdate: dateOf(tbs.thisUpdate, 'thisUpdate'),
     revoked,
   };
-  if (nextUpdate) result.nextUpdate = nextUpdate;
+  if (tbs.nextUpdate) result.nextUpdate = dateOf(tbs.nextUpdate, 'nextUpdate');
   if (number !== undefined) result.number = number;
   if (authorityKeyId) result.authorityKeyId = authorityKeyId;
   return result;

@@ -1,10 +1,16 @@
-/** PKCS#10 certificate signing requests: parse and check the proof of possession. */
+/**
+ * PKCS#10 certificate signing requests: parse (@peculiar/asn1-csr) and check the proof of possession
+ * (node:crypto). The workshop reads requests made elsewhere; it does not write them.
+ */
+import { AsnParser } from '@peculiar/asn1-schema';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { Extensions } from '@peculiar/asn1-x509';
 import { UserError } from '../user-error.js';
+import { DecodeError, asn1Value, bufferOf, decodeAs, decodeWords } from './asn1-decode.js';
+import { elementsOf, encodingOf } from './asn1-tree.js';
 import { decodeFailure, passUserError } from './decode-failure.js';
-import { TAG, children, expectTag, parseDer, readBitString, readOid } from './der.js';
-import { decodeExtensions, parseExtensions } from './certificate-parser.js';
 import { decodeName } from './distinguished-name.js';
-import type { DecodedExtensions } from './extensions.js';
+import { decodeExtension, type DecodedExtensions } from './extensions.js';
 import { verifySignature } from './keys.js';
 import { OID } from './oids.js';
 import { looksLikePem, parsePemBlocks } from './pem.js';
@@ -23,34 +29,36 @@ export interface ParsedCsr {
 }
 
 export function parseCsrDer(der: Buffer): ParsedCsr {
-  const [infoNode, algNode, sigNode] = children(
-    expectTag(parseDer(der), TAG.SEQUENCE, 'CertificationRequest'),
-  );
-  const info = expectTag(infoNode, TAG.SEQUENCE, 'certificationRequestInfo');
-  const [version, subjectNode, spkiNode, attributes] = children(info);
-  expectTag(version, TAG.INTEGER, 'version');
-  expectTag(subjectNode, TAG.SEQUENCE, 'subject');
-  expectTag(spkiNode, TAG.SEQUENCE, 'subjectPKInfo');
-  let requested: DecodedExtensions = {};
-  if (attributes && attributes.tag === 0xa0) {
-    for (const attribute of children(attributes)) {
-      const [typeNode, values] = children(attribute);
-      if (readOid(typeNode!) === OID.extensionRequest && values) {
-        const first = children(values)[0];
-        if (first) requested = decodeExtensions(parseExtensions(first));
-      }
+  const tree = asn1Value(der, 'CertificationRequest');
+  let csr: CertificationRequest;
+  try {
+    csr = AsnParser.fromASN(tree, CertificationRequest);
+  } catch (error) {
+    throw decodeWords(error, 'CertificationRequest');
+  }
+  // certificationRequestInfo's own bytes are the signed data; its subject and SPKI are copied as they are.
+  const infoBlock = elementsOf(tree)[0]!;
+  const [, subjectBlock, spkiBlock] = elementsOf(infoBlock);
+  if (!subjectBlock || !spkiBlock) throw new DecodeError('certificationRequestInfo: incomplete');
+  const requested: DecodedExtensions = {};
+  for (const attribute of csr.certificationRequestInfo.attributes) {
+    const first = attribute.values[0];
+    if (attribute.type !== OID.extensionRequest || !first) continue;
+    for (const ext of decodeAs(new Uint8Array(first), Extensions, 'extensionRequest')) {
+      decodeExtension(ext.extnID, bufferOf(ext.extnValue.buffer), ext.critical, requested);
     }
   }
-  const signatureOid = readOid(children(expectTag(algNode, TAG.SEQUENCE, 'signatureAlgorithm'))[0]!);
-  const signature = readBitString(expectTag(sigNode, TAG.BIT_STRING, 'signature')).bytes;
+  const info = encodingOf(infoBlock);
+  const spki = encodingOf(spkiBlock);
+  const signatureOid = csr.signatureAlgorithm.algorithm;
   return {
     der,
-    subjectDer: subjectNode!.raw,
-    subject: decodeName(subjectNode!),
-    spki: spkiNode!.raw,
+    subjectDer: encodingOf(subjectBlock),
+    subject: decodeName(encodingOf(subjectBlock), 'subject'),
+    spki,
     signatureOid,
     requested,
-    signatureValid: verifySignature(info.raw, signatureOid, signature, spkiNode!.raw),
+    signatureValid: verifySignature(info, signatureOid, bufferOf(csr.signature), spki),
   };
 }
 

@@ -3,7 +3,6 @@
  * `X509_NAME_print_ex(..., XN_FLAG_RFC2253)` does — the string Mosquitto uses for
  * `use_subject_as_username` and `openssl x509 -noout -subject -nameopt RFC2253` prints.
  */
-import { ia5String, oid, printableString, seq, setOf, utf8String } from './der.js';
 import { decodeAs } from './asn1-decode.js';
 import { RawName, type NameValue } from './name-schema.js';
 import { NAME_ATTRIBUTES, OID } from './oids.js';
@@ -199,23 +198,4 @@ export function commonNameOf(name: DistinguishedName): string {
   return name.attributes.find((a) => a.oid === OID.commonName)?.value ?? '';
 }
 
-const PRINTABLE_ONLY = new Set(['2.5.4.6', '2.5.4.5', '2.5.4.46']);
-
-/** Encode a Name from (oid, value) pairs, one attribute per RDN, in the order given. */
-export function encodeName(attributes: Array<[string, string]>): Buffer {
-  return seq(
-    ...attributes.map(([attributeOid, value]) => {
-      let encoded: Buffer;
-      if (PRINTABLE_ONLY.has(attributeOid)) encoded = printableString(value);
-      else if (attributeOid === OID.emailAddress || attributeOid === '0.9.2342.19200300.100.1.25') {
-        encoded = ia5String(value);
-      } else encoded = utf8String(value);
-      return setOf(seq(oid(attributeOid), encoded));
-    }),
-  );
-}
-
-/** A Name holding only a common name. */
-export function commonNameOnly(cn: string): Buffer {
-  return encodeName([[OID.commonName, cn]]);
-}
+export { commonNameOnly, encodeName } from './name-encoding.js';

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { ParsedCertificate } from './certificate-parser.js';
 import { commonNameOf } from './distinguished-name.js';
-import { formatIp, ipBytes } from './extensions.js';
+import { formatIp, ipBytes } from './ip-address.js';
 
 function matchesPattern(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase().replace(/\.$/, '');

@@ -5,8 +5,8 @@ import type { Workspace, WorkspaceChange } from '../workspace/workspace.js';
 import { commitMany } from '../workspace/bulk-commit.js';
 import { buildCertificate, randomSerial } from './certificate-builder.js';
 import { fingerprint } from './certificate.js';
-import { parseDer } from './der.js';
-import { commonNameOnly, decodeName } from './distinguished-name.js';
+import { decodeName } from './distinguished-name.js';
+import { commonNameOnly } from './name-encoding.js';
 import { daysOption, loadIssuingCa, validityWindow, type IssuingCa } from './issuing-ca.js';
 import { generateEncodedKey, keyTypeOption, type EncodedKey } from './keys.js';
 import { toPem } from './pem.js';
@@ -61,7 +61,7 @@ function signLeaf(
     name: leaf.name,
     kind: profile,
     cn: leaf.cn,
-    subject: decodeName(parseDer(subject)).rfc2253,
+    subject: decodeName(subject).rfc2253,
     issuer: ca.cert.subject.rfc2253,
     issuerName: ca.entry.name,
     serial: serial.toString('hex').toUpperCase(),

@@ -20,7 +20,6 @@ import {
   bitString,
   children,
   explicit,
-  expectTag,
   int,
   nullValue,
   octetString,
@@ -35,6 +34,8 @@ import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import { DerivationLimitError, deriveAll, deriveAllSync, type Deriving } from './key-derivation.js';
 import { WrongPasswordError, pbeDecrypt, pbeHandles } from './password-based-encryption.js';
+import { EncryptedPrivateKeyInfo } from './pkcs12-schema.js';
+import { isDecodeError } from './decode-failure.js';
 import { KEY_TYPES, type KeyType, type KeyTypeLabel } from './types.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -310,10 +311,9 @@ function opensslReason(error: unknown): string {
  * undefined when its algorithm is one we leave to OpenSSL (scrypt, PBES1).
  */
 function* decryptPkcs8(der: Buffer, passphrase: string): Deriving<Buffer | undefined> {
-  const [algorithm, data] = children(expectTag(parseDer(der), TAG.SEQUENCE, 'EncryptedPrivateKeyInfo'));
-  if (!algorithm || !pbeHandles(algorithm)) return undefined;
-  const encrypted = expectTag(data, TAG.OCTET_STRING, 'encrypted key').content;
-  return yield* pbeDecrypt(algorithm, encrypted, passphrase);
+  const info = decodeAs(der, EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
+  if (!pbeHandles(info.encryptionAlgorithm)) return undefined;
+  return yield* pbeDecrypt(info.encryptionAlgorithm, info.encryptedData, passphrase);
 }
 
 /** The reader behind readKey and readKeyAsync. */
@@ -364,7 +364,7 @@ function* readKeyReader(
       if (error instanceof WrongPasswordError) {
         throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
       }
-      if (error instanceof DerError || error instanceof DerivationLimitError) {
+      if (isDecodeError(error)) {
         throw keyError(file, `cannot read the encrypted private key: ${error.message}`);
       }
       throw error;

@@ -4,7 +4,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { isSelfSigned, readCertificate } from './certificate.js';
 import type { ParsedCertificate } from './certificate-parser.js';
 import { commonNameOf } from './distinguished-name.js';
-import { formatIp, ipBytes } from './extensions.js';
+import { formatIp, ipBytes } from './ip-address.js';
 import { describeSpki } from './keys.js';
 import { OID } from './oids.js';
 import { getEntry, loadIndex, readEntryCertificate, validateName } from './store.js';

@@ -3,22 +3,13 @@
  * and the legacy PKCS#12 PBE schemes (3DES, RC2) with the PKCS#12 key derivation (RFC 7292 B.2).
  */
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import {
-  DerError,
-  TAG,
-  children,
-  expectTag,
-  int,
-  octetString,
-  oid,
-  readIntegerBytes,
-  readOid,
-  readSmallInt,
-  seq,
-} from './der.js';
+import * as asn1js from 'asn1js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { bmpPassword, checkIterations, type Deriving } from './key-derivation.js';
-import type { Der } from './der.js';
 import { OID } from './oids.js';
+import { PBES2Params, PBKDF2Params, PbeParameters, integerOf, octetsOf } from './pkcs12-schema.js';
 import { rc2CbcDecrypt } from './rc2.js';
 
 export const DIGEST_BY_OID: Record<string, string> = {
@@ -51,24 +42,21 @@ const LEGACY_PBE: Record<string, { cipher: string; keyLength: number; rc2Bits?: 
   [OID.pbeWithSHAAnd40BitRC2CBC]: { cipher: 'rc2', keyLength: 5, rc2Bits: 40 },
 };
 
-function iterationsOf(node: Der | undefined): number {
-  if (!node) return 1;
-  const bytes = readIntegerBytes(node);
-  return checkIterations(bytes.length > 6 ? Infinity : parseInt(bytes.toString('hex') || '0', 16));
+/** The parameters of an AlgorithmIdentifier as one of our structures. */
+function paramsOf<T>(algorithm: AlgorithmIdentifier, type: new () => T, what: string): T {
+  if (!algorithm.parameters) throw new DecodeError(`${what} are missing`);
+  return decodeAs(new Uint8Array(algorithm.parameters), type, what);
 }
 
 /**
  * True when pbeDecrypt reads this AlgorithmIdentifier (PBES2 with PBKDF2, or a PKCS#12 PBE). Others
  * (scrypt, PBES1) are left to OpenSSL, which bounds scrypt's memory itself.
  */
-export function pbeHandles(algorithm: Der): boolean {
+export function pbeHandles(algorithm: AlgorithmIdentifier): boolean {
+  if (LEGACY_PBE[algorithm.algorithm]) return true;
+  if (algorithm.algorithm !== OID.pbes2) return false;
   try {
-    const [algOidNode, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'encryption algorithm'));
-    const algOid = readOid(algOidNode!);
-    if (LEGACY_PBE[algOid]) return true;
-    if (algOid !== OID.pbes2) return false;
-    const [kdf] = children(expectTag(params, TAG.SEQUENCE, 'PBES2 parameters'));
-    return readOid(children(expectTag(kdf, TAG.SEQUENCE, 'key derivation'))[0]!) === OID.pbkdf2;
+    return paramsOf(algorithm, PBES2Params, 'PBES2 parameters').keyDerivationFunc.algorithm === OID.pbkdf2;
   } catch {
     return true; // damaged: pbeDecrypt names the fault
   }
@@ -85,62 +73,66 @@ export class WrongPasswordError extends Error {
  * Decrypt data protected by the AlgorithmIdentifier `algorithm` (PBES2 or a PKCS#12 PBE); yields the
  * key derivations it needs (see key-derivation.ts).
  */
-export function* pbeDecrypt(algorithm: Der, data: Buffer, password: string): Deriving<Buffer> {
-  const [algOidNode, params] = children(expectTag(algorithm, TAG.SEQUENCE, 'encryption algorithm'));
-  const algOid = readOid(algOidNode!);
+export function* pbeDecrypt(
+  algorithm: AlgorithmIdentifier,
+  data: Buffer,
+  password: string,
+): Deriving<Buffer> {
+  const algOid = algorithm.algorithm;
   const legacy = LEGACY_PBE[algOid];
   let key: Buffer;
   let iv: Buffer;
   let cipher: string;
   let rc2Bits: number | undefined;
   if (legacy) {
-    const [salt, iterations] = children(expectTag(params, TAG.SEQUENCE, 'PBE parameters'));
-    const saltBytes = expectTag(salt, TAG.OCTET_STRING, 'salt').content;
-    const count = iterationsOf(iterations);
+    const params = paramsOf(algorithm, PbeParameters, 'PBE parameters');
+    const count = checkIterations(integerOf(params.iterations));
     const pw = bmpPassword(password);
-    const kdf = { kind: 'pkcs12', digest: 'sha1', password: pw, salt: saltBytes, iterations: count } as const;
+    const kdf = {
+      kind: 'pkcs12',
+      digest: 'sha1',
+      password: pw,
+      salt: params.salt,
+      iterations: count,
+    } as const;
     key = yield { ...kdf, id: 1, size: legacy.keyLength };
     iv = yield { ...kdf, id: 2, size: 8 };
     cipher = legacy.cipher;
     rc2Bits = legacy.rc2Bits;
   } else if (algOid === OID.pbes2) {
-    const [kdf, scheme] = children(expectTag(params, TAG.SEQUENCE, 'PBES2 parameters'));
-    const [kdfOid, kdfParams] = children(expectTag(kdf, TAG.SEQUENCE, 'key derivation'));
-    if (readOid(kdfOid!) !== OID.pbkdf2)
-      throw new DerError(`key derivation ${readOid(kdfOid!)} is not supported (PBKDF2 is)`);
-    const kdfParts = children(expectTag(kdfParams, TAG.SEQUENCE, 'PBKDF2 parameters'));
-    const salt = expectTag(kdfParts[0], TAG.OCTET_STRING, 'PBKDF2 salt').content;
-    const count = iterationsOf(kdfParts[1]);
+    const pbes2 = paramsOf(algorithm, PBES2Params, 'PBES2 parameters');
+    const kdfOid = pbes2.keyDerivationFunc.algorithm;
+    if (kdfOid !== OID.pbkdf2) throw new DecodeError(`key derivation ${kdfOid} is not supported (PBKDF2 is)`);
+    const kdf = paramsOf(pbes2.keyDerivationFunc, PBKDF2Params, 'PBKDF2 parameters');
+    const count = checkIterations(integerOf(kdf.iterationCount));
     let prf = 'sha1';
-    let keyLength: number | undefined;
-    for (const part of kdfParts.slice(2)) {
-      if (part.tag === TAG.INTEGER) keyLength = readSmallInt(part);
-      else if (part.tag === TAG.SEQUENCE) {
-        const prfOid = readOid(children(part)[0]!);
-        const found = HMAC_BY_OID[prfOid];
-        if (!found) throw new DerError(`PBKDF2 PRF ${prfOid} is not supported`);
-        prf = found;
-      }
+    if (kdf.prf) {
+      const found = HMAC_BY_OID[kdf.prf.algorithm];
+      if (!found) throw new DecodeError(`PBKDF2 PRF ${kdf.prf.algorithm} is not supported`);
+      prf = found;
     }
-    const [schemeOid, ivNode] = children(expectTag(scheme, TAG.SEQUENCE, 'encryption scheme'));
-    const found = CIPHER_BY_OID[readOid(schemeOid!)];
-    if (!found) throw new DerError(`cipher ${readOid(schemeOid!)} is not supported (AES-CBC and 3DES are)`);
+    const schemeOid = pbes2.encryptionScheme.algorithm;
+    const found = CIPHER_BY_OID[schemeOid];
+    if (!found) throw new DecodeError(`cipher ${schemeOid} is not supported (AES-CBC and 3DES are)`);
     // OpenSSL refuses a PBKDF2 key length other than the cipher's; so do we (it also bounds the work).
+    const keyLength = kdf.keyLength ? integerOf(kdf.keyLength) : undefined;
     if (keyLength !== undefined && keyLength !== found.keyLength) {
-      throw new DerError(`PBKDF2 key length ${keyLength} does not match the cipher's ${found.keyLength}`);
+      throw new DecodeError(`PBKDF2 key length ${keyLength} does not match the cipher's ${found.keyLength}`);
     }
     key = yield {
       kind: 'pbkdf2',
       password: Buffer.from(password, 'utf8'),
-      salt,
+      salt: kdf.salt,
       iterations: count,
       keyLength: found.keyLength,
       digest: prf,
     };
-    iv = expectTag(ivNode, TAG.OCTET_STRING, 'IV').content;
+    const ivParams = pbes2.encryptionScheme.parameters;
+    if (!ivParams) throw new DecodeError('the cipher has no IV');
+    iv = octetsOf(asn1Value(new Uint8Array(ivParams), 'IV'));
     cipher = found.cipher;
   } else {
-    throw new DerError(`encryption ${algOid} is not supported`);
+    throw new DecodeError(`encryption ${algOid} is not supported`);
   }
   try {
     if (cipher === 'rc2') return rc2CbcDecrypt(key, iv, data, rc2Bits!);
@@ -156,23 +148,43 @@ export function pbes2Encrypt(
   data: Buffer,
   password: string,
   iterations = 2048,
-): { algorithm: Buffer; ciphertext: Buffer } {
+): { algorithm: AlgorithmIdentifier; ciphertext: Buffer } {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const key = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
   const cipher = createCipheriv('aes-256-cbc', key, iv);
   const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-  const algorithm = seq(
-    oid(OID.pbes2),
-    seq(
-      seq(
-        oid(OID.pbkdf2),
-        seq(octetString(salt), int(iterations), seq(oid(OID.hmacWithSHA256), Buffer.from([5, 0]))),
-      ),
-      seq(oid(OID.aes256Cbc), octetString(iv)),
-    ),
-  );
+  const kdf = Object.assign(new PBKDF2Params(), {
+    salt,
+    iterationCount: integerBytes(iterations),
+    prf: new AlgorithmIdentifier({ algorithm: OID.hmacWithSHA256, parameters: NULL }),
+  });
+  const params = Object.assign(new PBES2Params(), {
+    keyDerivationFunc: new AlgorithmIdentifier({
+      algorithm: OID.pbkdf2,
+      parameters: AsnConvert.serialize(kdf),
+    }),
+    encryptionScheme: new AlgorithmIdentifier({
+      algorithm: OID.aes256Cbc,
+      parameters: AsnConvert.serialize(new asn1js.OctetString({ valueHex: iv })),
+    }),
+  });
+  const algorithm = new AlgorithmIdentifier({
+    algorithm: OID.pbes2,
+    parameters: AsnConvert.serialize(params),
+  });
   return { algorithm, ciphertext };
+}
+
+/** DER NULL, the parameters of an HMAC AlgorithmIdentifier as OpenSSL writes them. */
+const NULL = new Uint8Array([5, 0]).buffer;
+
+/** A non-negative INTEGER's content octets. */
+export function integerBytes(value: number): ArrayBuffer {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = '0' + hex;
+  if (parseInt(hex.slice(0, 2), 16) & 0x80) hex = '00' + hex;
+  return new Uint8Array(Buffer.from(hex, 'hex')).buffer;
 }
 
 export { bmpPassword };

@@ -3,42 +3,47 @@
  * Java (BER), and write what OpenSSL 3 writes by default (PBES2 AES-256-CBC, HMAC-SHA256 MAC).
  */
 import { createHmac, createPrivateKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { ContentInfo, id_data, id_encryptedData } from '@peculiar/asn1-cms';
+import {
+  AuthenticatedSafe,
+  CertBag,
+  MacData,
+  PKCS12Attribute,
+  SafeBag,
+  SafeContents,
+  id_certBag,
+  id_keyBag,
+  id_pkcs8ShroudedKeyBag,
+  id_SafeContents,
+  id_x509Certificate,
+} from '@peculiar/asn1-pfx';
+import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
+import { DigestInfo } from '@peculiar/asn1-rsa';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { UserError } from '../user-error.js';
-import { berToDer } from './ber.js';
+import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { readCertificate } from './certificate.js';
 import { isIssuedBy, fingerprint } from './certificate.js';
-import {
-  DerError,
-  TAG,
-  children,
-  explicit,
-  expectTag,
-  implicitPrimitive,
-  int,
-  nullValue,
-  octetString,
-  oid,
-  parseDer,
-  readIntegerBytes,
-  readOid,
-  seq,
-  setOf,
-  tlv,
-} from './der.js';
-import type { Der } from './der.js';
+import { isDecodeError } from './decode-failure.js';
 import { keyMatchesSpki, privateKeyPem } from './keys.js';
 import { OID } from './oids.js';
 import {
-  DerivationLimitError,
   bmpPassword,
   checkIterations,
   deriveAll,
   deriveAllSync,
+  DerivationLimitError,
   pkcs12Kdf,
   type Deriving,
 } from './key-derivation.js';
 import { DIGEST_BY_OID, WrongPasswordError, pbeDecrypt, pbes2Encrypt } from './password-based-encryption.js';
+import { EncryptedData, EncryptedPrivateKeyInfo, Pfx, octetsOf } from './pkcs12-schema.js';
 import { toPem } from './pem.js';
+
+/** asn1js's default bound (10,000 values) is too few for a PKCS#12 carrying a long chain. */
+const LIMITS = { maxNodes: 1_000_000 };
 
 export interface Pkcs12Contents {
   /** PKCS#8 PEM of the private key ('' when the file holds none). */
@@ -52,31 +57,16 @@ export interface Pkcs12Contents {
 /** Quick test: does this look like a PFX (SEQUENCE { INTEGER 3, ContentInfo ... })? */
 export function looksLikePkcs12(data: Buffer): boolean {
   try {
-    const parts = children(parseDer(berToDer(data)));
-    return parts[0]?.tag === TAG.INTEGER && parts[0].content[0] === 3 && parts[1]?.tag === TAG.SEQUENCE;
+    return decodeAs(data, Pfx, 'PFX', LIMITS).version === 3;
   } catch {
     return false;
   }
 }
 
-/** Content octets of an OCTET STRING, or of a constructed [0] IMPLICIT OCTET STRING (BER input). */
-function octets(node: Der): Buffer {
-  if (node.tag === TAG.OCTET_STRING || node.tag === 0x80) return node.content;
-  if (node.constructed) return Buffer.concat(children(node).map(octets));
-  throw new DerError(`expected octets, found tag 0x${node.tag.toString(16)}`);
-}
-
-/** One level of the file, BER or DER (indefinite lengths are allowed at every level, as OpenSSL does). */
-function parseLevel(bytes: Buffer): Der {
-  return parseDer(berToDer(bytes));
-}
-
-/** ContentInfo of type data → its octets. */
-function dataContent(contentInfo: Der): Buffer {
-  const [typeNode, content] = children(expectTag(contentInfo, TAG.SEQUENCE, 'ContentInfo'));
-  const type = readOid(typeNode!);
-  if (type !== OID.data) throw new DerError(`content type ${type} is not data`);
-  return octets(children(expectTag(content, 0xa0, 'content'))[0]!);
+/** The octets of a ContentInfo of type data (its OCTET STRING, primitive or constructed). */
+function dataContent(info: ContentInfo): Buffer {
+  if (info.contentType !== id_data) throw new DecodeError(`content type ${info.contentType} is not data`);
+  return octetsOf(asn1Value(new Uint8Array(info.content), 'content', LIMITS));
 }
 
 /** A failure inside one part of the file, named for the message. */
@@ -110,23 +100,18 @@ function inPartSync<T>(part: string, read: () => T): T {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof DerError || error instanceof DerivationLimitError) return error.message;
+  if (isDecodeError(error)) return error.message;
   return 'damaged or not what PKCS#12 puts there';
 }
 
-function* verifyMac(macData: Der, authSafe: Buffer, password: string): Deriving<boolean> {
-  const [digestInfo, saltNode, iterNode] = children(expectTag(macData, TAG.SEQUENCE, 'MacData'));
-  const [algorithm, digestNode] = children(expectTag(digestInfo, TAG.SEQUENCE, 'DigestInfo'));
-  const digestOid = readOid(children(expectTag(algorithm, TAG.SEQUENCE, 'digest algorithm'))[0]!);
+function* verifyMac(macData: MacData, authSafe: Buffer, password: string): Deriving<boolean> {
+  const digestOid = macData.mac.digestAlgorithm.algorithm;
   const hash = DIGEST_BY_OID[digestOid];
-  if (!hash) throw new DerError(`MAC digest ${digestOid} is not supported`);
-  const expected = expectTag(digestNode, TAG.OCTET_STRING, 'MAC digest').content;
-  const salt = expectTag(saltNode, TAG.OCTET_STRING, 'MAC salt').content;
-  const iterBytes = iterNode ? readIntegerBytes(iterNode) : Buffer.from([1]);
-  const iterations = checkIterations(
-    iterBytes.length > 6 ? Infinity : parseInt(iterBytes.toString('hex') || '0', 16),
-  );
-  if (expected.length === 0 || expected.length > 64) throw new DerError('the MAC has a bad length');
+  if (!hash) throw new DecodeError(`MAC digest ${digestOid} is not supported`);
+  const expected = Buffer.from(macData.mac.digest.buffer);
+  const salt = Buffer.from(macData.macSalt.buffer);
+  const iterations = checkIterations(macData.iterations);
+  if (expected.length === 0 || expected.length > 64) throw new DecodeError('the MAC has a bad length');
   // OpenSSL tries the empty password both as an empty BMPString and as no password at all.
   const candidates = password === '' ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
   for (const pw of candidates) {
@@ -150,39 +135,45 @@ interface Bags {
   certs: Buffer[];
 }
 
+/**
+ * A PrivateKeyInfo as a key. OpenSSL reads DER; a BER one (Java, Windows) is first re-encoded as DER
+ * by asn1-pkcs8 (its fields are unchanged, only their lengths).
+ */
 function pkcs8Key(der: Buffer): KeyObject {
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new DerError('the private key inside is not a readable PKCS#8 key');
+    try {
+      const info = decodeAs(der, PrivateKeyInfo, 'PrivateKeyInfo');
+      const canonical = Buffer.from(AsnConvert.serialize(info));
+      return createPrivateKey({ key: canonical, format: 'der', type: 'pkcs8' });
+    } catch {
+      throw new DecodeError('the private key inside is not a readable PKCS#8 key');
+    }
   }
 }
 
 function* readSafeContents(bytes: Buffer, password: string, bags: Bags, where: string): Deriving<void> {
-  const list = children(expectTag(parseLevel(bytes), TAG.SEQUENCE, 'SafeContents'));
+  const list = decodeAs(bytes, SafeContents, 'SafeContents', LIMITS);
   let index = 0;
   for (const bag of list) {
     index++;
     const part = `${where}, bag ${index}`;
     yield* inPart(part, function* () {
-      const [idNode, valueWrapper] = children(expectTag(bag, TAG.SEQUENCE, 'SafeBag'));
-      const id = readOid(expectTag(idNode, TAG.OID, 'bag type'));
-      const value = children(expectTag(valueWrapper, 0xa0, 'bagValue'))[0];
-      if (!value) throw new DerError('the bag is empty');
-      if (id === OID.keyBag) {
-        bags.keys.push(pkcs8Key(value.raw));
-      } else if (id === OID.pkcs8ShroudedKeyBag) {
-        const [algorithm, encrypted] = children(expectTag(value, TAG.SEQUENCE, 'EncryptedPrivateKeyInfo'));
-        if (!algorithm || !encrypted) throw new DerError('the encrypted key is incomplete');
-        const plain = yield* pbeDecrypt(algorithm, octets(encrypted), password);
-        bags.keys.push(pkcs8Key(parseLevel(plain).raw));
-      } else if (id === OID.certBag) {
-        const [certType, certValue] = children(expectTag(value, TAG.SEQUENCE, 'CertBag'));
-        if (readOid(expectTag(certType, TAG.OID, 'certificate type')) === OID.x509Certificate) {
-          bags.certs.push(octets(children(expectTag(certValue, 0xa0, 'certValue'))[0]!));
+      const value = Buffer.from(bag.bagValue);
+      if (bag.bagId === id_keyBag) {
+        bags.keys.push(pkcs8Key(value));
+      } else if (bag.bagId === id_pkcs8ShroudedKeyBag) {
+        const shrouded = decodeAs(value, EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
+        const plain = yield* pbeDecrypt(shrouded.encryptionAlgorithm, shrouded.encryptedData, password);
+        bags.keys.push(pkcs8Key(plain));
+      } else if (bag.bagId === id_certBag) {
+        const cert = decodeAs(value, CertBag, 'CertBag', LIMITS);
+        if (cert.certId === id_x509Certificate) {
+          bags.certs.push(octetsOf(asn1Value(new Uint8Array(cert.certValue), 'certValue', LIMITS)));
         }
-      } else if (id === OID.safeContentsBag) {
-        yield* readSafeContents(value.raw, password, bags, part);
+      } else if (bag.bagId === id_SafeContents) {
+        yield* readSafeContents(value, password, bags, part);
       }
     });
   }
@@ -191,51 +182,43 @@ function* readSafeContents(bytes: Buffer, password: string, bags: Bags, where: s
 /** The reader behind parsePkcs12 and parsePkcs12Async. */
 function* readPkcs12(der: Buffer, passphrase: string | undefined, file: string): Deriving<Pkcs12Contents> {
   const password = passphrase ?? '';
-  let pfx: Der[];
+  let pfx: Pfx;
   try {
-    pfx = children(expectTag(parseLevel(der), TAG.SEQUENCE, 'PFX'));
-    if (pfx[0]?.tag !== TAG.INTEGER || pfx[0].content[0] !== 3) throw new DerError('version is not 3');
+    pfx = decodeAs(der, Pfx, 'PFX', LIMITS);
+    if (pfx.version !== 3) throw new DecodeError('version is not 3');
   } catch (error) {
     throw new UserError(`${file}: not a PKCS#12 file (${reasonOf(error)})`, 'BAD_PKCS12', { file });
   }
   const bags: Bags = { keys: [], certs: [] };
   try {
-    const authSafe = inPartSync('authenticated safe', () =>
-      dataContent(expectTag(pfx[1], TAG.SEQUENCE, 'authSafe')),
-    );
-    if (pfx[2]) {
-      const ok = yield* inPart('MAC', () => verifyMac(pfx[2]!, authSafe, password));
+    const authSafe = inPartSync('authenticated safe', () => dataContent(pfx.authSafe));
+    if (pfx.macData) {
+      const ok = yield* inPart('MAC', () => verifyMac(pfx.macData!, authSafe, password));
       if (!ok) throw new WrongPasswordError();
     }
     const infos = inPartSync('authenticated safe', () =>
-      children(expectTag(parseLevel(authSafe), TAG.SEQUENCE, 'AuthenticatedSafe')),
+      decodeAs(authSafe, AuthenticatedSafe, 'AuthenticatedSafe', LIMITS),
     );
     let index = 0;
     for (const info of infos) {
       index++;
       const part = `safe ${index}`;
-      const [type, content] = inPartSync(part, () => {
-        const [typeNode, inner] = children(expectTag(info, TAG.SEQUENCE, 'ContentInfo'));
-        return [readOid(expectTag(typeNode, TAG.OID, 'content type')), inner] as const;
-      });
-      if (type === OID.data) {
+      if (info.contentType === id_data) {
         const data = inPartSync(part, () => dataContent(info));
         yield* readSafeContents(data, password, bags, part);
-      } else if (type === OID.encryptedData) {
+      } else if (info.contentType === id_encryptedData) {
         const plain = yield* inPart(part, function* () {
-          const encryptedData = children(
-            expectTag(children(expectTag(content, 0xa0, 'content'))[0], TAG.SEQUENCE, 'EncryptedData'),
-          );
-          const [, algorithm, encrypted] = children(
-            expectTag(encryptedData[1], TAG.SEQUENCE, 'EncryptedContentInfo'),
-          );
-          if (!algorithm) throw new DerError('no encryption algorithm');
-          if (!encrypted) return undefined;
-          return yield* pbeDecrypt(algorithm, octets(encrypted), password);
+          const encrypted = decodeAs(new Uint8Array(info.content), EncryptedData, 'EncryptedData', LIMITS);
+          const content = encrypted.encryptedContentInfo;
+          if (!content.encryptedContent) return undefined;
+          return yield* pbeDecrypt(content.contentEncryptionAlgorithm, content.encryptedContent, password);
         });
         if (plain) yield* readSafeContents(plain, password, bags, part);
       } else {
-        throw new PartError(part, `content type ${type} (public-key protected PKCS#12) is not supported`);
+        throw new PartError(
+          part,
+          `content type ${info.contentType} (public-key protected PKCS#12) is not supported`,
+        );
       }
     }
   } catch (error) {
@@ -344,18 +327,34 @@ export interface Pkcs12Input {
   friendlyName?: string;
 }
 
-function bagAttributes(localKeyId: Buffer, friendlyName?: string): Buffer {
-  const attributes = [seq(oid(OID.localKeyId), setOf(octetString(localKeyId)))];
-  if (friendlyName !== undefined) {
-    const bmp = bmpPassword(friendlyName).subarray(0, friendlyName.length * 2);
-    attributes.push(seq(oid(OID.friendlyName), setOf(tlv(TAG.BMP_STRING, bmp))));
-  }
-  return setOf(...attributes);
+function attribute(attrId: string, value: asn1js.AsnType): PKCS12Attribute {
+  // asn1-pfx's constructor drops its parameters (Object.assign(params)): set the fields.
+  return Object.assign(new PKCS12Attribute(), { attrId, attrValues: [value.toBER(false)] });
 }
 
-function certBag(der: Buffer, attributes?: Buffer): Buffer {
-  const value = seq(oid(OID.x509Certificate), explicit(0, octetString(der)));
-  return seq(oid(OID.certBag), explicit(0, value), ...(attributes ? [attributes] : []));
+function bagAttributes(localKeyId: Buffer, friendlyName?: string): PKCS12Attribute[] {
+  const attributes = [attribute(OID.localKeyId, new asn1js.OctetString({ valueHex: localKeyId }))];
+  if (friendlyName !== undefined) {
+    attributes.push(attribute(OID.friendlyName, new asn1js.BmpString({ value: friendlyName })));
+  }
+  return attributes;
+}
+
+/** A ContentInfo `[0] EXPLICIT` content: the DER of one value. */
+function contentOf(value: asn1js.AsnType | object): ArrayBuffer {
+  return value instanceof asn1js.BaseBlock ? value.toBER(false) : AsnConvert.serialize(value);
+}
+
+function certBag(der: Buffer, attributes?: PKCS12Attribute[]): SafeBag {
+  const value = new CertBag({
+    certId: id_x509Certificate,
+    certValue: contentOf(new asn1js.OctetString({ valueHex: der })),
+  });
+  return new SafeBag({
+    bagId: id_certBag,
+    bagValue: AsnConvert.serialize(value),
+    ...(attributes ? { bagAttributes: attributes } : {}),
+  });
 }
 
 /** Build a PKCS#12 the way OpenSSL 3 does by default: AES-256-CBC/PBKDF2 bags, HMAC-SHA256 MAC. */
@@ -365,32 +364,63 @@ export function buildPkcs12(input: Pkcs12Input): Buffer {
     throw new UserError('the private key does not belong to the certificate', 'KEY_MISMATCH');
   }
   const localKeyId = Buffer.from(fingerprint(leaf.der, 'sha1').replace(/:/g, ''), 'hex');
-  const certBags = [certBag(leaf.der, bagAttributes(localKeyId, input.friendlyName))];
+  const certBags = new SafeContents([certBag(leaf.der, bagAttributes(localKeyId, input.friendlyName))]);
   for (const pem of input.chainPems ?? []) certBags.push(certBag(readCertificate(pem, 'chain').der));
-  const certContents = pbes2Encrypt(seq(...certBags), input.passphrase);
-  const encryptedData = seq(
-    int(0),
-    seq(oid(OID.data), certContents.algorithm, implicitPrimitive(0, certContents.ciphertext)),
-  );
+  const certContents = pbes2Encrypt(Buffer.from(AsnConvert.serialize(certBags)), input.passphrase);
+  const encryptedData = new asn1js.Sequence({
+    value: [
+      new asn1js.Integer({ value: 0 }),
+      new asn1js.Sequence({
+        value: [
+          new asn1js.ObjectIdentifier({ value: id_data }),
+          asn1Value(new Uint8Array(AsnConvert.serialize(certContents.algorithm)), 'algorithm'),
+          new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: certContents.ciphertext }),
+        ],
+      }),
+    ],
+  });
   const keyInfo = input.key.export({ format: 'der', type: 'pkcs8' });
   const shrouded = pbes2Encrypt(keyInfo, input.passphrase);
-  const keyBag = seq(
-    oid(OID.pkcs8ShroudedKeyBag),
-    explicit(0, seq(shrouded.algorithm, octetString(shrouded.ciphertext))),
-    bagAttributes(localKeyId, input.friendlyName),
-  );
-  const keyContents = seq(keyBag);
-  const authSafe = seq(
-    seq(oid(OID.encryptedData), explicit(0, encryptedData)),
-    seq(oid(OID.data), explicit(0, octetString(keyContents))),
+  const shroudedInfo = Object.assign(new EncryptedPrivateKeyInfo(), {
+    encryptionAlgorithm: shrouded.algorithm,
+    encryptedData: shrouded.ciphertext,
+  });
+  const keyBag = new SafeBag({
+    bagId: id_pkcs8ShroudedKeyBag,
+    bagValue: AsnConvert.serialize(shroudedInfo),
+    bagAttributes: bagAttributes(localKeyId, input.friendlyName),
+  });
+  const authSafe = Buffer.from(
+    AsnConvert.serialize(
+      new AuthenticatedSafe([
+        new ContentInfo({ contentType: id_encryptedData, content: contentOf(encryptedData) }),
+        new ContentInfo({
+          contentType: id_data,
+          content: contentOf(
+            new asn1js.OctetString({ valueHex: AsnConvert.serialize(new SafeContents([keyBag])) }),
+          ),
+        }),
+      ]),
+    ),
   );
   const macSalt = randomBytes(8);
   const iterations = 2048;
   const macKey = pkcs12Kdf('sha256', bmpPassword(input.passphrase), macSalt, 3, iterations, 32);
   const mac = createHmac('sha256', macKey).update(authSafe).digest();
-  return seq(
-    int(3),
-    seq(oid(OID.data), explicit(0, octetString(authSafe))),
-    seq(seq(seq(oid(OID.sha256), nullValue()), octetString(mac)), octetString(macSalt), int(iterations)),
-  );
+  const pfx = Object.assign(new Pfx(), {
+    version: 3,
+    authSafe: new ContentInfo({
+      contentType: id_data,
+      content: contentOf(new asn1js.OctetString({ valueHex: authSafe })),
+    }),
+    macData: Object.assign(new MacData(), {
+      mac: new DigestInfo({
+        digestAlgorithm: new AlgorithmIdentifier({ algorithm: OID.sha256, parameters: null }),
+        digest: new OctetString(mac),
+      }),
+      macSalt: new OctetString(macSalt),
+      iterations,
+    }),
+  });
+  return Buffer.from(AsnConvert.serialize(pfx));
 }
