@@ -46,8 +46,8 @@ async function newConnection(
   const editor = page.getByRole('form', { name: 'Connection profile' });
   await editor.locator('input[name="name"]').fill(name);
   await editor.locator('input[name="url"]').fill(`mqtts://localhost:${brokerPort}`);
-  await editor.locator('input[name="trustCa"]').fill('int');
-  if (cert) await editor.locator('input[name="certName"]').fill(cert);
+  await editor.locator('select[name="trustCa"]').selectOption('int');
+  if (cert) await editor.locator('select[name="certName"]').selectOption(cert);
   else await editor.locator('select[name="certKind"]').selectOption('none');
   if (reconnectPeriod !== undefined) await editor.getByLabel('Reconnect every').fill(reconnectPeriod);
   await editor.getByRole('button', { name: 'Save & connect' }).click();

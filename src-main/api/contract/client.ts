@@ -1,6 +1,7 @@
 // The client domain's api methods and events. See ../FOUNDATION.md for how to add methods.
 import { z } from 'zod';
 import { method, returns } from './method.js';
+import { clientFileMethods } from './client-files.js';
 import type {
   ConnectionProfile,
   MessageProperties,
@@ -63,6 +64,7 @@ const publishProperties = z
   .strict();
 
 export const clientMethods = {
+  ...clientFileMethods,
   /** Saved connection profiles (profiles.json). */
   'client.profiles': method(z.object({}).strict(), returns<ConnectionProfile[]>(), {
     readonly: true,

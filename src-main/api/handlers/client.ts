@@ -11,6 +11,7 @@ import {
 } from '../../core/client/index.js';
 import type { ListenerStatus } from '../../core/broker/index.js';
 import { ownListener } from '../../core/inspect/index.js';
+import { clientFileHandlers } from './client-files.js';
 
 /** How long a lost connection waits for the app's broker to report itself stopped. */
 const STOP_WAIT_MS = 500;
@@ -87,6 +88,7 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
     });
 
   return {
+    ...clientFileHandlers(ctx),
     'client.profiles': () => profiles().list(),
     'client.saveProfile': ({ profile, replacing }) => {
       const saved = profiles().save(profile, replacing);
