@@ -1,10 +1,10 @@
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewMosquittoExport } from '../../src-main/core/export/export-mosquitto.js';
-import { createCa, issueCertificate } from '../../src-main/core/pki/index.js';
+import { createCa, importCertificate, issueCertificate } from '../../src-main/core/pki/index.js';
 import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
@@ -12,6 +12,7 @@ import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exportAndStart, exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, shell } from './mosquitto-clients.js';
+import { opensslPki } from './openssl-pki.js';
 
 /**
  * Export lint findings about what the bundle's clients meet (#19 item 5), each judged by Debian's
@@ -236,5 +237,67 @@ describe('export lint: ACL user blocks nobody can log in as — judged by Mosqui
       ].join('\n'),
     );
     expect(codes(ws)).not.toContain('ACL_USER_UNKNOWN');
+  });
+});
+
+describe('export lint: a server certificate whose root CA the workshop lacks — judged by Mosquitto', () => {
+  const root = tempDir('mts-export-root-unknown-');
+  const prod = join(root, 'prod');
+  let ws: Workspace;
+  let broker: RunningMosquitto | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    ws = await exportWorkshop(join(root, 'ws'));
+    mkdirSync(prod);
+    opensslPki(prod);
+    port = await freePort();
+    writeBrokerSettings(
+      ws,
+      [
+        `listener ${port}`,
+        'cafile ca.crt',
+        'certfile server.crt',
+        'keyfile server.key',
+        'require_certificate true',
+        'use_identity_as_username true',
+        '',
+      ].join('\n'),
+    );
+    // The broker's certificate comes from another CA (openssl's), which the workshop does not hold.
+    ws.commit([
+      { path: 'broker/server.crt', data: readFileSync(join(prod, 'server.crt')) },
+      { path: 'broker/server.key', data: readFileSync(join(prod, 'server.key')), secret: true },
+    ]);
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+
+  it('SERVER_ROOT_UNKNOWN: the client bundles get the broker cafile, which cannot verify that broker', async () => {
+    const finding = previewMosquittoExport(ws, {}).findings.find((f) => f.code === 'SERVER_ROOT_UNKNOWN');
+    expect(finding).toMatchObject({ severity: 'warning', file: 'mosquitto.conf' });
+    expect(finding!.message).toContain('Lint Test CA');
+    expect(finding!.message).toContain('device-1');
+    expect(finding!.fix).toContain('import the root CA');
+    const out = join(root, 'bundle');
+    ({ broker } = await exportAndStart(ws, out, port, { host: 'localhost' }));
+    const readme = readFileSync(join(out, 'clients/device-1/README.txt'), 'utf8');
+    expect(readme).toContain('root CA is not in the workshop');
+    const refused = await shell(readmeCommands(readme).pub, join(out, 'clients/device-1'));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/certificate verify failed|TLS error/i);
+    await broker.stop();
+  });
+
+  it('the fix (the root CA imported into the workshop) clears it, and the bundle works', async () => {
+    importCertificate(ws, { name: 'lint-test-ca', cert: readFileSync(join(prod, 'ca.crt')) });
+    expect(codes(ws)).not.toContain('SERVER_ROOT_UNKNOWN');
+    const out = join(root, 'bundle-fixed');
+    ({ broker } = await exportAndStart(ws, out, port, { host: 'localhost' }));
+    const readme = readFileSync(join(out, 'clients/device-1/README.txt'), 'utf8');
+    expect(readme).not.toContain('not in the workshop');
+    const ok = await shell(readmeCommands(readme).pub, join(out, 'clients/device-1'));
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
   });
 });
