@@ -55,6 +55,8 @@ export interface CertificateTemplate {
   issuer: Buffer;
   /** The subject's public key, SubjectPublicKeyInfo DER. */
   spki: Buffer;
+  /** Its subjectPublicKey bits when the caller has them (saves decoding `spki` for the SKI). */
+  publicKeyBits?: Buffer;
   /** Key that signs (the issuer's private key; the subject's own for a root). */
   signingKey: KeyObject;
   /** SKI of the issuer, for the AKI extension. */
@@ -130,7 +132,11 @@ export function buildCertificate(template: CertificateTemplate): Buffer {
   ];
   if (template.extKeyUsage?.length) extensions.push(extKeyUsageExtension(template.extKeyUsage));
   if (template.san?.length) extensions.push(subjectAltNameExtension(template.san));
-  extensions.push(subjectKeyIdExtension(spkiKeyIdentifier(template.spki)));
+  extensions.push(
+    subjectKeyIdExtension(
+      template.publicKeyBits ? keyIdentifier(template.publicKeyBits) : spkiKeyIdentifier(template.spki),
+    ),
+  );
   extensions.push(authorityKeyIdExtension(template.issuerKeyId));
   const tbs = withFields(TBSCertificate, {
     version: Version.v3,

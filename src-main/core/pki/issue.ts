@@ -48,6 +48,7 @@ function signLeaf(
     subject,
     issuer: ca.cert.subjectDer,
     spki: leaf.key.spki,
+    ...(leaf.key.publicKeyBits ? { publicKeyBits: leaf.key.publicKeyBits } : {}),
     signingKey: ca.key,
     issuerKeyId: ca.keyId,
     notBefore: window.notBefore,

@@ -83,6 +83,8 @@ export interface EncodedKey {
   privatePem: string;
   /** SubjectPublicKeyInfo DER. */
   spki: Buffer;
+  /** Its subjectPublicKey bits, when known without decoding it (the builder's SKI input). */
+  publicKeyBits?: Buffer;
 }
 
 const CURVES: Partial<Record<KeyType, string>> = { 'ec-p256': 'prime256v1', 'ec-p384': 'secp384r1' };
@@ -104,6 +106,7 @@ export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> 
       keyType,
       privatePem: toPem(seq(int(0), algorithm, octetString(ecPrivateKey)), 'PRIVATE KEY'),
       spki: seq(algorithm, bitString(point)),
+      publicKeyBits: point,
     };
   }
   if (keyType === 'ed25519') {
@@ -113,6 +116,7 @@ export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> 
       keyType,
       privatePem: toPem(seq(int(0), algorithm, octetString(octetString(b64url(jwk.d)))), 'PRIVATE KEY'),
       spki: seq(algorithm, bitString(b64url(jwk.x))),
+      publicKeyBits: b64url(jwk.x),
     };
   }
   const pair = await generateKeyPairAsync('rsa', {
