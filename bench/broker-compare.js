@@ -3,15 +3,21 @@
 //
 //   npm run build:node && node bench/broker-compare.js [--messages 100000] [--handshakes 500]
 //        [--clients 5000] [--latency 2000] [--only ours,aedes,mosquitto] [--mqtt 3.1.1,5]
+//        [--runs messages,latency,handshakes,clients] [--repeat 1] [--cpu-prof DIR]
+//
+// --repeat N runs every broker N times (interleaved) and prints the median of each figure.
+// --cpu-prof DIR profiles the Node brokers (V8's sampling profiler, 200 µs) during the measured
+// handshake phase only, one DIR/<broker>-mqtt<4|5>-handshakes-<n>.cpuprofile each (and the message phase when
+// --runs has messages: ...-messages-<n>); summarize with `node bench/cpu-profile-top.js FILE [--against OTHER]`.
 //
 // Each broker runs in its own process; its CPU time (utime+stime) and peak memory (VmHWM) come from
 // /proc/<pid>. The load generator (mqtt.js and raw TLS clients) runs in this process and is not counted.
 // Our broker and Mosquitto run the same mosquitto.conf (mTLS, certificate CN as username, an ACL);
 // bare aedes runs with the same certificates and no hooks (no authentication, no ACL, no log).
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +37,11 @@ const ONLY = option('only', 'ours,aedes,mosquitto').split(',');
 const VERSIONS = option('mqtt', '3.1.1,5')
   .split(',')
   .map((v) => (v === '5' ? 5 : 4));
+const RUNS = option('runs', 'messages,latency,handshakes,clients').split(',');
+const REPEAT = Number(option('repeat', 1));
+const CPU_PROF = option('cpu-prof', undefined);
 let protocolVersion = 4;
+let profileSeq = 0;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
@@ -173,6 +183,7 @@ async function startBroker(name, dir) {
     if (name === 'ours') writeFileSync(join(dir, 'bench.conf'), confText(dir, port));
     child = spawn(process.execPath, [join(ROOT, 'bench/broker-server.js'), name, dir, String(port)], {
       stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...(CPU_PROF ? { BENCH_CPU_PROF: join(CPU_PROF, 'pending.cpuprofile') } : {}) },
     });
   }
   await waitForPort(port);
@@ -180,6 +191,21 @@ async function startBroker(name, dir) {
     name,
     port,
     pid: child.pid,
+    /** Profile the body (a Node broker under --cpu-prof); otherwise just run it. */
+    async profiled(phase, body) {
+      if (!CPU_PROF || name === 'mosquitto') return body();
+      child.kill('SIGUSR2');
+      await sleep(300);
+      const result = await body();
+      child.kill('SIGUSR2');
+      const pending = join(CPU_PROF, 'pending.cpuprofile');
+      for (let i = 0; i < 100 && !existsSync(pending); i++) await sleep(100);
+      renameSync(
+        pending,
+        join(CPU_PROF, `${name}-mqtt${protocolVersion}-${phase}-${++profileSeq}.cpuprofile`),
+      );
+      return result;
+    },
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -377,21 +403,43 @@ async function measure(name, dir) {
   const broker = await startBroker(name, dir);
   const out = { name };
   try {
-    process.stderr.write(`${name}: warm-up…`);
-    // JIT warm-up (not reported): the first run of a Node broker is markedly slower than the next ones
-    await messageRun(broker, { qos: 0, publishers: 2, subscribers: 2, messages: Math.min(MESSAGES, 50_000) });
-    await messageRun(broker, { qos: 1, publishers: 2, subscribers: 2, messages: Math.min(MESSAGES, 20_000) });
-    process.stderr.write(' messages…');
-    out.fanInQos0 = await messageRun(broker, { qos: 0, publishers: 10, subscribers: 1 });
-    out.fanInQos1 = await messageRun(broker, { qos: 1, publishers: 10, subscribers: 1 });
-    out.fanOutQos0 = await messageRun(broker, { qos: 0, publishers: 1, subscribers: 10 });
-    out.fanOutQos1 = await messageRun(broker, { qos: 1, publishers: 1, subscribers: 10 });
-    process.stderr.write(' latency…');
-    out.latency = await latencyRun(broker);
-    process.stderr.write(' handshakes…');
-    out.handshakes = await handshakeRun(broker);
-    process.stderr.write(` ${CLIENTS} clients…`);
-    out.concurrent = await concurrentRun(broker);
+    if (RUNS.includes('messages')) {
+      process.stderr.write(`${name}: warm-up…`);
+      // JIT warm-up (not reported): the first run of a Node broker is markedly slower than the next ones
+      await messageRun(broker, {
+        qos: 0,
+        publishers: 2,
+        subscribers: 2,
+        messages: Math.min(MESSAGES, 50_000),
+      });
+      await messageRun(broker, {
+        qos: 1,
+        publishers: 2,
+        subscribers: 2,
+        messages: Math.min(MESSAGES, 20_000),
+      });
+      process.stderr.write(' messages…');
+      await broker.profiled('messages', async () => {
+        out.fanInQos0 = await messageRun(broker, { qos: 0, publishers: 10, subscribers: 1 });
+        out.fanInQos1 = await messageRun(broker, { qos: 1, publishers: 10, subscribers: 1 });
+        out.fanOutQos0 = await messageRun(broker, { qos: 0, publishers: 1, subscribers: 10 });
+        out.fanOutQos1 = await messageRun(broker, { qos: 1, publishers: 1, subscribers: 10 });
+      });
+    }
+    if (RUNS.includes('latency')) {
+      process.stderr.write(`${name}: latency…`);
+      out.latency = await latencyRun(broker);
+    }
+    if (RUNS.includes('handshakes')) {
+      process.stderr.write(`${name}: handshakes…`);
+      // warm-up (not reported): the connection path's first runs are JIT-compiled
+      await pool(Math.min(HANDSHAKES, 50), 10, (i) => rawSession(broker.port, `warm-${i}`, false));
+      out.handshakes = await broker.profiled('handshakes', () => handshakeRun(broker));
+    }
+    if (RUNS.includes('clients')) {
+      process.stderr.write(` ${CLIENTS} clients…`);
+      out.concurrent = await concurrentRun(broker);
+    }
     out.peakMb = memoryMb(broker.pid, 'VmHWM');
     process.stderr.write(' done\n');
   } finally {
@@ -400,13 +448,38 @@ async function measure(name, dir) {
   return out;
 }
 
+/** The median of every numeric figure over repeated runs of one broker. */
+function medianOf(runs) {
+  const median = (values) => {
+    const sorted = values.filter((v) => typeof v === 'number' && !Number.isNaN(v)).sort((a, b) => a - b);
+    if (!sorted.length) return undefined;
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const merge = (items) => {
+    const first = items[0];
+    if (typeof first === 'number') return median(items);
+    if (!first || typeof first !== 'object') return first;
+    return Object.fromEntries(Object.keys(first).map((k) => [k, merge(items.map((i) => i?.[k]))]));
+  };
+  return merge(runs);
+}
+
 function table(results) {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
   const cols = ['ours', 'aedes', 'mosquitto'].filter((n) => by[n]);
   const rows = [];
   const fmt = (v, digits = 1) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
-  const add = (label, get, digits, lowerIsBetter = true) => {
+  const add = (label, pick, digits, lowerIsBetter = true) => {
+    const get = (r) => {
+      try {
+        return pick(r);
+      } catch {
+        return undefined;
+      }
+    };
     const values = cols.map((c) => get(by[c]));
+    if (values.every((v) => v === undefined)) return;
     const ratio = (other) => {
       if (!by.ours || !by[other]) return '—';
       const [a, b] = [get(by.ours), get(by[other])];
@@ -442,7 +515,7 @@ function table(results) {
   for (const r of rows) console.log(line(r));
   for (const r of results) {
     for (const key of ['fanInQos0', 'fanInQos1', 'fanOutQos0', 'fanOutQos1']) {
-      if (r[key].delivered !== r[key].expected) {
+      if (r[key] && r[key].delivered !== r[key].expected) {
         console.log(`note: ${r.name} ${key} delivered ${r[key].delivered} of ${r[key].expected}`);
       }
     }
@@ -459,15 +532,22 @@ try {
     key: readFileSync(join(dir, 'client.key')),
   };
   console.log(
-    `broker-compare: ${MESSAGES} messages per run, ${HANDSHAKES} handshakes, ${CLIENTS} concurrent clients, mTLS (EC P-256, TLS 1.3), node ${process.version}`,
+    `broker-compare: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )} on ${cpus().length} CPUs; median of ${REPEAT} run(s) per broker; ${MESSAGES} messages per run, ${HANDSHAKES} handshakes, ${CLIENTS} concurrent clients, mTLS (EC P-256, TLS 1.3), node ${process.version}`,
   );
   for (const version of VERSIONS) {
     protocolVersion = version;
     console.log(`\nMQTT ${version === 5 ? '5' : '3.1.1'} clients`);
-    const results = [];
-    for (const name of ['ours', 'aedes', 'mosquitto'].filter((n) => ONLY.includes(n)))
-      results.push(await measure(name, dir));
-    table(results);
+    const names = ['ours', 'aedes', 'mosquitto'].filter((n) => ONLY.includes(n));
+    const runs = Object.fromEntries(names.map((n) => [n, []]));
+    // interleaved (ours, aedes, mosquitto, ours, …) so a change in the machine's load hits all alike
+    for (let round = 0; round < REPEAT; round++) {
+      for (const name of names) runs[name].push(await measure(name, dir));
+    }
+    table(names.map((name) => ({ ...medianOf(runs[name]), name })));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

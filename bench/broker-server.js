@@ -3,12 +3,45 @@
 //   ours  — our broker (out/node/core/broker) from DIR/bench.conf (mTLS, CN as username, ACL)
 //   aedes — a bare aedes (the version we ship, with its patches) on tls.createServer, same certificates, no hooks
 // Prints "ready" on stdout when listening; exits on SIGTERM.
-import { readFileSync } from 'node:fs';
+// With BENCH_CPU_PROF=FILE in the environment, SIGUSR2 starts V8's CPU profiler and the next SIGUSR2
+// writes the profile to FILE (so a profile covers exactly one measured phase, not the start-up).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createServer } from 'node:tls';
 import { join } from 'node:path';
 
 const [mode, dir, portText] = process.argv.slice(2);
 const port = Number(portText);
+
+// Over an IPC channel (spawned with 'ipc' in stdio), 'heap' answers the memory use after a full GC
+// (start node with --expose-gc).
+process.on('message', (message) => {
+  if (message !== 'heap') return;
+  globalThis.gc?.();
+  globalThis.gc?.();
+  process.send?.({ heap: process.memoryUsage() });
+});
+
+if (process.env.BENCH_CPU_PROF) {
+  const session = new Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  let profiling = false;
+  process.on('SIGUSR2', async () => {
+    if (!profiling) {
+      profiling = true;
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 200 });
+      await post('Profiler.start');
+      return;
+    }
+    profiling = false;
+    const { profile } = await post('Profiler.stop');
+    writeFileSync(process.env.BENCH_CPU_PROF, JSON.stringify(profile));
+    process.stderr.write(`cpu profile written to ${process.env.BENCH_CPU_PROF}\n`);
+  });
+}
 
 if (mode === 'ours') {
   const { parseMosquittoConf } = await import('../out/node/core/conf/index.js');

@@ -1,4 +1,4 @@
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { readCertificate } from '../pki/index.js';
 import type { AclAnswer } from '../acl/index.js';
@@ -70,32 +70,37 @@ function normalizeAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-interface CertificateNames {
-  cn?: string;
-  cnHasNul: boolean;
-  subject: string;
-  issuer: string;
-  notAfter: string;
+interface CertificateFacts {
+  names: { cn?: string; cnHasNul: boolean; subject: string };
+  summary: ClientCertificateSummary;
 }
 
-/** Decoded names of recently seen client certificates (by SHA-256 fingerprint): reconnects skip the DER parse. */
-const namesCache = new Map<string, CertificateNames>();
+/**
+ * Decoded facts of recently seen client certificates, by SHA-256 fingerprint: a reconnecting client's
+ * certificate is not parsed again. Bounded: cleared past 1000 entries. The summary object is shared by
+ * the connections of one certificate (events only read it).
+ */
+const factsCache = new Map<string, CertificateFacts>();
 
-function certificateNames(fingerprint: string, der: Buffer): CertificateNames {
-  const cached = namesCache.get(fingerprint);
+function certificateFacts(peer: PeerCertificate): CertificateFacts {
+  const fingerprint256 = peer.fingerprint256;
+  const cached = factsCache.get(fingerprint256);
   if (cached) return cached;
-  const parsed = readCertificate(der, 'client certificate');
+  const parsed = readCertificate(peer.raw, 'client certificate');
   const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
-  const names: CertificateNames = {
-    cn,
-    cnHasNul: cn?.includes('\0') ?? false,
-    subject: parsed.subject.rfc2253,
-    issuer: parsed.issuer.rfc2253,
-    notAfter: parsed.notAfter.toISOString(),
+  const facts: CertificateFacts = {
+    names: { cn, cnHasNul: cn?.includes('\0') ?? false, subject: parsed.subject.rfc2253 },
+    summary: {
+      subject: parsed.subject.rfc2253,
+      issuer: parsed.issuer.rfc2253,
+      serial: peer.serialNumber.toUpperCase(),
+      fingerprint256,
+      notAfter: parsed.notAfter.toISOString(),
+    },
   };
-  if (namesCache.size >= 1000) namesCache.clear();
-  namesCache.set(fingerprint, names);
-  return names;
+  if (factsCache.size >= 1000) factsCache.clear();
+  factsCache.set(fingerprint256, facts);
+  return facts;
 }
 
 /**
@@ -122,8 +127,8 @@ export function readTlsSocket(
   state.tls = tls;
   if (!requireCertificate) return;
 
-  // getPeerCertificate() without the chain costs ~50 µs; the X509Certificate form links the issuer
-  // through the CA store (~300 µs), needed only for a CRL signature check.
+  // getPeerCertificate() costs ~75 µs on the first call for a socket; getPeerX509Certificate() ~200 µs
+  // (it clones the chain and links the issuer through the CA store), so that one only for a CRL check.
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.raw) {
     state.certificateRefusal = {
@@ -138,15 +143,9 @@ export function readTlsSocket(
     if (issuer && !issuer.raw.equals(peer.raw)) state.issuerDer = issuer.raw;
   }
   try {
-    const names = certificateNames(peer.fingerprint256, peer.raw);
-    state.certificateNames = names;
-    state.clientCertificate = {
-      subject: names.subject,
-      issuer: names.issuer,
-      serial: peer.serialNumber.toUpperCase(),
-      fingerprint256: peer.fingerprint256,
-      notAfter: names.notAfter,
-    };
+    const facts = certificateFacts(peer);
+    state.certificateNames = facts.names;
+    state.clientCertificate = facts.summary;
   } catch (error) {
     state.certificateRefusal = {
       reason: `the client certificate cannot be decoded (${(error as Error).message})`,

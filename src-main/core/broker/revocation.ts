@@ -18,18 +18,9 @@ export function leafRevocation(
   crls: readonly ParsedCrl[],
   now = new Date(),
 ): Refusal | undefined {
-  const leaf = readCertificate(leafDer, 'client certificate');
-  const issuerSpki = issuerDer ? readCertificate(issuerDer, 'client certificate issuer').spki : undefined;
+  const { issuerCrls, issuerName, issuerLabel: label, serial } = leafFacts(leafDer, issuerDer, crls);
   // Of the issuer's CRLs in crlfile, the one OpenSSL (and so Mosquitto) would use: a current one first.
-  const crl = pickCrl(
-    crls.filter(
-      (c) =>
-        c.issuerDer.equals(leaf.issuerDer) &&
-        (issuerSpki === undefined || verifySignature(c.tbs, c.signatureOid, c.signature, issuerSpki)),
-    ),
-    now,
-  );
-  const issuerName = leaf.issuer.rfc2253;
+  const crl = pickCrl(issuerCrls, now);
   if (!crl) {
     return {
       reason: `no CRL from the client certificate’s issuer (${issuerName}) in crlfile, so OpenSSL cannot check it (unable to get certificate CRL)`,
@@ -49,15 +40,55 @@ export function leafRevocation(
       problem: 'CRL_EXPIRED',
     };
   }
-  const serial = serialHex(leaf);
   const entry = crl.revoked.find((r) => r.serial === serial);
   if (entry) {
     return {
-      reason: `certificate revoked by the CRL of ${issuerLabel(leaf.issuer)}: serial ${serial}, since ${entry.at.toISOString()} (${entry.reason})`,
+      reason: `certificate revoked by the CRL of ${label}: serial ${serial}, since ${entry.at.toISOString()} (${entry.reason})`,
       problem: 'REVOKED',
     };
   }
   return undefined;
+}
+
+interface LeafFacts {
+  /** The crlfile CRLs of the leaf's issuer whose signature the issuer's key verifies. */
+  issuerCrls: ParsedCrl[];
+  issuerName: string;
+  issuerLabel: string;
+  serial: string;
+}
+
+/**
+ * What the check needs from a leaf and its issuer, per loaded crlfile (a reload brings a new array) and
+ * per leaf+issuer DER: a reconnecting client is not parsed again, nor the CRL signatures verified again.
+ * Bounded: cleared past 1000 entries.
+ */
+const factsCache = new WeakMap<readonly ParsedCrl[], Map<string, LeafFacts>>();
+
+function leafFacts(leafDer: Buffer, issuerDer: Buffer | undefined, crls: readonly ParsedCrl[]): LeafFacts {
+  let cache = factsCache.get(crls);
+  if (!cache) factsCache.set(crls, (cache = new Map()));
+  // The DERs themselves are the key (a fingerprint would need hashing them anyway); ~1-2 KB strings.
+  const key = issuerDer
+    ? `${leafDer.toString('latin1')}\0${issuerDer.toString('latin1')}`
+    : leafDer.toString('latin1');
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const leaf = readCertificate(leafDer, 'client certificate');
+  const issuerSpki = issuerDer ? readCertificate(issuerDer, 'client certificate issuer').spki : undefined;
+  const facts: LeafFacts = {
+    issuerCrls: crls.filter(
+      (c) =>
+        c.issuerDer.equals(leaf.issuerDer) &&
+        (issuerSpki === undefined || verifySignature(c.tbs, c.signatureOid, c.signature, issuerSpki)),
+    ),
+    issuerName: leaf.issuer.rfc2253,
+    issuerLabel: issuerLabel(leaf.issuer),
+    serial: serialHex(leaf),
+  };
+  if (cache.size >= 1000) cache.clear();
+  cache.set(key, facts);
+  return facts;
 }
 
 /** The issuer's CN when it has one (`intermediate-ca`), else its whole RFC 2253 name. */
