@@ -29,7 +29,7 @@ import {
 import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { signWith, signatureAlgorithmFor } from './keys.js';
 import type { KeyUsageName } from './oids.js';
-import { arrayBufferOf, verbatimAs, withFields } from './verbatim-der.js';
+import { arrayBufferOf, unsignedIntegerContent, verbatimAs, withFields } from './verbatim-der.js';
 
 /** A positive serial of 16 random bytes (128 bits, RFC 5280 allows up to 20 octets). */
 export function randomSerial(): Buffer {
@@ -68,15 +68,6 @@ export interface CertificateTemplate {
   extKeyUsage?: string[];
   san?: string[];
   serial?: Buffer;
-}
-
-/** INTEGER content of an unsigned big-endian serial: minimal, with a 0 byte when the top bit is set. */
-function serialContent(serial: Buffer): ArrayBuffer {
-  let start = 0;
-  while (start < serial.length - 1 && serial[start] === 0) start++;
-  const bytes = serial.subarray(start);
-  if (bytes.length === 0) return new ArrayBuffer(1);
-  return arrayBufferOf(bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
 }
 
 /** Times are written to the second (asn1js would add milliseconds to a GeneralizedTime). */
@@ -140,7 +131,7 @@ export function buildCertificate(template: CertificateTemplate): Buffer {
   extensions.push(authorityKeyIdExtension(template.issuerKeyId));
   const tbs = withFields(TBSCertificate, {
     version: Version.v3,
-    serialNumber: serialContent(template.serial ?? randomSerial()),
+    serialNumber: unsignedIntegerContent(template.serial ?? randomSerial()),
     signature,
     issuer: verbatimAs(Name, template.issuer),
     validity: validity(template.notBefore, template.notAfter),

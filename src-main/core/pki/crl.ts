@@ -30,7 +30,7 @@ import { authorityKeyIdExtension, extension } from './extension-encoding.js';
 import { signWith, signatureAlgorithmFor } from './keys.js';
 import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
 import type { DistinguishedName, RevocationReason } from './types.js';
-import { arrayBufferOf, verbatimAs } from './verbatim-der.js';
+import { arrayBufferOf, unsignedIntegerContent, verbatimAs } from './verbatim-der.js';
 
 /** RFC 5280 CRLReason codes (7 is unused). */
 export const REVOCATION_REASONS: Record<RevocationReason, number> = {
@@ -86,15 +86,6 @@ export interface CrlInput {
   entries: CrlEntryInput[];
 }
 
-/** INTEGER content of an unsigned big-endian serial (0 byte first when the top bit is set). */
-function serialContent(serial: Buffer): ArrayBuffer {
-  let start = 0;
-  while (start < serial.length - 1 && serial[start] === 0) start++;
-  const bytes = serial.subarray(start);
-  if (bytes.length === 0) return new ArrayBuffer(1);
-  return arrayBufferOf(bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
-}
-
 function wholeSeconds(date: Date): Time {
   return new Time(new Date(Math.floor(date.getTime() / 1000) * 1000));
 }
@@ -109,7 +100,7 @@ export function buildCrlDer(input: CrlInput): Buffer {
   const revoked = input.entries.map((entry) => {
     const code = REVOCATION_REASONS[entry.reason];
     return new RevokedCertificate({
-      userCertificate: serialContent(entry.serial),
+      userCertificate: unsignedIntegerContent(entry.serial),
       revocationDate: wholeSeconds(entry.at),
       // RFC 5280 5.3.1: the reason code "unspecified" SHOULD be absent.
       ...(code !== 0

@@ -49,3 +49,9 @@ export function withFields<T extends object>(Type: new () => T, fields: Partial<
 export function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
+
+/** INTEGER content (asn1-schema's serialNumber input) of an unsigned big-endian number, as asn1js encodes it. */
+export function unsignedIntegerContent(bytes: Buffer): ArrayBuffer {
+  const integer = asn1js.Integer.fromBigInt(BigInt('0x' + (bytes.toString('hex') || '0')));
+  return arrayBufferOf(integer.valueBlock.valueHexView);
+}
