@@ -4,6 +4,8 @@
  * DecodeError naming the part (`subject: a name attribute: …`), never asn1js's or asn1-schema's text.
  */
 import type * as Asn1js from 'asn1js';
+
+type Asn1jsLib = typeof Asn1js;
 import { asn1Schema, asn1js } from './asn1-libs.js';
 
 /** A structure that does not decode; the message is in words and names the part when known. */
@@ -41,11 +43,17 @@ function berWords(error: string): string {
 /** The ASN.1 value that is all of `bytes` (BER: indefinite lengths are read). */
 export function asn1Value(bytes: Uint8Array, what: string, limits: DecodeLimits = {}): Asn1js.AsnType {
   if (bytes.length === 0) throw new DecodeError(`${what}: empty`);
-  const parsed = asn1js().fromBER(bytes, {
-    maxDepth: MAX_DEPTH,
-    maxContentLength: MAX_CONTENT,
-    ...(limits.maxNodes ? { maxNodes: limits.maxNodes } : {}),
-  });
+  let parsed: ReturnType<Asn1jsLib['fromBER']>;
+  try {
+    parsed = asn1js().fromBER(bytes, {
+      maxDepth: MAX_DEPTH,
+      maxContentLength: MAX_CONTENT,
+      ...(limits.maxNodes ? { maxNodes: limits.maxNodes } : {}),
+    });
+  } catch {
+    // asn1js throws (not reports) on some damage, e.g. a UniversalString whose length is not 4n.
+    throw new DecodeError(`${what}: damaged: the encoding does not decode`);
+  }
   if (parsed.offset === -1 || parsed.result.error) {
     throw new DecodeError(`${what}: ${berWords(parsed.result.error)}`);
   }

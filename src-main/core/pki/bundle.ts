@@ -93,7 +93,12 @@ function pkcs7Certificates(der: Buffer, file: string, where: string): BundleCert
 /** The first ASN.1 value of `data` from `offset` on: its bytes, and the offset after it. */
 function nextValue(data: Buffer, offset: number): { der: Buffer; next: number } {
   const rest = data.subarray(offset);
-  const parsed = asn1js.fromBER(rest);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(rest);
+  } catch {
+    throw new DecodeError('damaged: the encoding does not decode'); // asn1js throws on some damage
+  }
   if (parsed.offset === -1 || parsed.result.error) {
     asn1Value(rest, 'the value here'); // throws the failure in words
     throw new DecodeError('damaged: the encoding does not decode');
