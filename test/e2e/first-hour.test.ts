@@ -76,7 +76,13 @@ describe('the first hour (#19)', () => {
     // The user changes the trust: the preselection never comes back over their choice.
     await page.selectOption('select[aria-label="Trust"]', 'system');
     await page.click('button[type="submit"]');
-    await page.waitForSelector('section[aria-label="Problems"] .problem');
+    // the first probe's problems stay on screen until the second result replaces them: wait for that
+    await page.waitForFunction(
+      (before) =>
+        document.querySelector('.result[aria-busy="false"]') !== null &&
+        (document.querySelector('section[aria-label="Problems"]')?.textContent ?? '') !== before,
+      trusted,
+    );
     const problems = await page.textContent('section[aria-label="Problems"]');
     expect(problems).toContain('UNTRUSTED_ROOT');
     expect(problems).not.toContain('MISSING_INTERMEDIATE');

@@ -141,9 +141,11 @@ describe('export mosquitto: mTLS + identity as username + ACL, run by Debian Mos
       ],
       { timeoutMs: 8000 },
     );
-    // Exit 1 with a protocol error (not a timeout kill, not a CONNACK refusal), and Mosquitto says why.
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error: Protocol error\n');
+    // A TLS failure (not a timeout kill, not a CONNACK refusal), and Mosquitto says why. mosquitto_pub
+    // reports the alert as a protocol error (exit 1), or as a lost connection (exit 7, MOSQ_ERR_CONN_LOST)
+    // when the broker's close reaches it first — seen under load.
+    expect([1, 7], r.stderr).toContain(r.code);
+    expect(r.stderr).toMatch(/^Error: (Protocol error|The connection was lost\.)\n$/);
     await logLine(broker, from, /peer did not return a certificate/);
   });
 });

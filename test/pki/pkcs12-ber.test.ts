@@ -24,7 +24,13 @@ function ber(node: asn1js.AsnType): Buffer {
   if (octetString || implicitOctets) {
     const bytes = Buffer.from((node as asn1js.OctetString).valueBlock.valueHexView);
     // An OCTET STRING holding a structure (what PKCS#12 nests) gets that structure in BER too.
-    const inner = octetString ? asn1js.fromBER(bytes) : undefined;
+    // (encrypted bytes that merely look like ASN.1 can make asn1js throw: then they are not a structure)
+    let inner: ReturnType<typeof asn1js.fromBER> | undefined;
+    try {
+      inner = octetString ? asn1js.fromBER(bytes) : undefined;
+    } catch {
+      inner = undefined;
+    }
     const content = inner && inner.offset === bytes.length && !inner.result.error ? ber(inner.result) : bytes;
     const pieces: Buffer[] = [];
     for (let i = 0; i < content.length; i += 7) {
