@@ -3,25 +3,9 @@
  * Java (BER), and write what OpenSSL 3 writes by default (PBES2 AES-256-CBC, HMAC-SHA256 MAC).
  */
 import { createHmac, createPrivateKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { ContentInfo, id_data, id_encryptedData } from '@peculiar/asn1-cms';
-import {
-  AuthenticatedSafe,
-  CertBag,
-  MacData,
-  PKCS12Attribute,
-  SafeBag,
-  SafeContents,
-  id_certBag,
-  id_keyBag,
-  id_pkcs8ShroudedKeyBag,
-  id_SafeContents,
-  id_x509Certificate,
-} from '@peculiar/asn1-pfx';
-import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
-import { DigestInfo } from '@peculiar/asn1-rsa';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import type * as asn1js from 'asn1js';
+import type { ContentInfo } from '@peculiar/asn1-cms';
+import type { MacData, PKCS12Attribute, SafeBag } from '@peculiar/asn1-pfx';
 import { UserError } from '../user-error.js';
 import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
 import { readCertificate } from './certificate.js';
@@ -41,6 +25,30 @@ import {
 import { DIGEST_BY_OID, WrongPasswordError, pbeDecrypt, pbes2Encrypt } from './password-based-encryption.js';
 import { octetsOf, pkcs12Schema, type Pfx } from './pkcs12-schema.js';
 import { toPem } from './pem.js';
+import {
+  asn1Cms,
+  asn1Pfx,
+  asn1Pkcs8,
+  asn1Rsa,
+  asn1Schema,
+  asn1X509,
+  asn1js as asn1jsLib,
+  once,
+} from './asn1-libs.js';
+
+/** The ASN.1 libraries this file uses, loaded on first use (see asn1-libs.ts: start-up of `pub`/`sub`). */
+const lib = once(() => ({
+  asn1js: asn1jsLib(),
+  AsnConvert: asn1Schema().AsnConvert,
+  OctetString: asn1Schema().OctetString,
+  ContentInfo: asn1Cms().ContentInfo,
+  id_data: asn1Cms().id_data,
+  id_encryptedData: asn1Cms().id_encryptedData,
+  ...asn1Pfx(),
+  PrivateKeyInfo: asn1Pkcs8().PrivateKeyInfo,
+  DigestInfo: asn1Rsa().DigestInfo,
+  AlgorithmIdentifier: asn1X509().AlgorithmIdentifier,
+}));
 
 /** asn1js's default bound (10,000 values) is too few for a PKCS#12 carrying a long chain. */
 const LIMITS = { maxNodes: 1_000_000 };
@@ -65,6 +73,7 @@ export function looksLikePkcs12(data: Buffer): boolean {
 
 /** The octets of a ContentInfo of type data (its OCTET STRING, primitive or constructed). */
 function dataContent(info: ContentInfo): Buffer {
+  const { id_data } = lib();
   if (info.contentType !== id_data) throw new DecodeError(`content type ${info.contentType} is not data`);
   return octetsOf(asn1Value(new Uint8Array(info.content), 'content', LIMITS));
 }
@@ -140,6 +149,7 @@ interface Bags {
  * by asn1-pkcs8 (its fields are unchanged, only their lengths).
  */
 function pkcs8Key(der: Buffer): KeyObject {
+  const { AsnConvert, PrivateKeyInfo } = lib();
   try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch {
@@ -154,6 +164,15 @@ function pkcs8Key(der: Buffer): KeyObject {
 }
 
 function* readSafeContents(bytes: Buffer, password: string, bags: Bags, where: string): Deriving<void> {
+  const {
+    CertBag,
+    SafeContents,
+    id_SafeContents,
+    id_certBag,
+    id_keyBag,
+    id_pkcs8ShroudedKeyBag,
+    id_x509Certificate,
+  } = lib();
   const list = decodeAs(bytes, SafeContents, 'SafeContents', LIMITS);
   let index = 0;
   for (const bag of list) {
@@ -181,6 +200,7 @@ function* readSafeContents(bytes: Buffer, password: string, bags: Bags, where: s
 
 /** The reader behind parsePkcs12 and parsePkcs12Async. */
 function* readPkcs12(der: Buffer, passphrase: string | undefined, file: string): Deriving<Pkcs12Contents> {
+  const { AuthenticatedSafe, id_data, id_encryptedData } = lib();
   const password = passphrase ?? '';
   let pfx: Pfx;
   try {
@@ -333,11 +353,13 @@ export interface Pkcs12Input {
 }
 
 function attribute(attrId: string, value: asn1js.AsnType): PKCS12Attribute {
+  const { PKCS12Attribute } = lib();
   // asn1-pfx's constructor drops its parameters (Object.assign(params)): set the fields.
   return Object.assign(new PKCS12Attribute(), { attrId, attrValues: [value.toBER(false)] });
 }
 
 function bagAttributes(localKeyId: Buffer, friendlyName?: string): PKCS12Attribute[] {
+  const { asn1js } = lib();
   const attributes = [attribute(OID.localKeyId, new asn1js.OctetString({ valueHex: localKeyId }))];
   if (friendlyName !== undefined) {
     attributes.push(attribute(OID.friendlyName, new asn1js.BmpString({ value: friendlyName })));
@@ -347,10 +369,12 @@ function bagAttributes(localKeyId: Buffer, friendlyName?: string): PKCS12Attribu
 
 /** A ContentInfo `[0] EXPLICIT` content: the DER of one value. */
 function contentOf(value: asn1js.AsnType | object): ArrayBuffer {
+  const { AsnConvert, asn1js } = lib();
   return value instanceof asn1js.BaseBlock ? value.toBER(false) : AsnConvert.serialize(value);
 }
 
 function certBag(der: Buffer, attributes?: PKCS12Attribute[]): SafeBag {
+  const { AsnConvert, CertBag, SafeBag, asn1js, id_certBag, id_x509Certificate } = lib();
   const value = new CertBag({
     certId: id_x509Certificate,
     certValue: contentOf(new asn1js.OctetString({ valueHex: der })),
@@ -364,6 +388,21 @@ function certBag(der: Buffer, attributes?: PKCS12Attribute[]): SafeBag {
 
 /** Build a PKCS#12 the way OpenSSL 3 does by default: AES-256-CBC/PBKDF2 bags, HMAC-SHA256 MAC. */
 export function buildPkcs12(input: Pkcs12Input): Buffer {
+  const {
+    AlgorithmIdentifier,
+    AsnConvert,
+    AuthenticatedSafe,
+    ContentInfo,
+    DigestInfo,
+    MacData,
+    OctetString,
+    SafeBag,
+    SafeContents,
+    asn1js,
+    id_data,
+    id_encryptedData,
+    id_pkcs8ShroudedKeyBag,
+  } = lib();
   const leaf = readCertificate(input.certPem, 'certificate');
   if (!keyMatchesSpki(input.key, leaf.spki)) {
     throw new UserError('the private key does not belong to the certificate', 'KEY_MISMATCH');
