@@ -11,7 +11,8 @@ export const benchCommands: Command[] = [
     details: [
       'With --ca CA, N client certificates are issued by the workspace CA into a throwaway copy of the',
       'workspace (your workspace is left as it was); with --as NAME (repeatable) those identities are',
-      'used in turn. The fleet connects at --connect-rate per second; each client subscribes to its own',
+      'used in turn. The fleet connects at --connect-rate per second (never more than 200 handshakes under',
+      'way at once: past that the fleet connects as fast as it can); each client subscribes to its own',
       "topic (--topic, default devices/{cn}/bench/{i}: what quick start's ACL grants), then all publish",
       '--publish-rate messages per second together for --duration seconds and read them back. The table',
       'gives connections ok/failed with reasons, handshakes/s, messages/s, p50/p95/p99 latency, losses and',
