@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { readCertificate } from '../pki/index.js';
 import type { AclAnswer } from '../acl/index.js';
 import type { ClientCertificateSummary, TlsDetails } from './events.js';
+import { peerCertificateFromSession } from './peer-certificate.js';
 import { clientCertificateRefusal, type Refusal } from './refusal-reasons.js';
 
 const COMMON_NAME = '2.5.4.3';
@@ -76,30 +77,31 @@ interface CertificateFacts {
 }
 
 /**
- * Decoded facts of recently seen client certificates, by SHA-256 fingerprint: a reconnecting client's
- * certificate is not parsed again. Bounded: cleared past 1000 entries. The summary object is shared by
- * the connections of one certificate (events only read it).
+ * Decoded facts of recently seen client certificates, by their DER: a reconnecting client's certificate is
+ * not parsed again, nor read with `getPeerCertificate()`. Bounded: cleared past 1000 entries. The summary
+ * object is shared by the connections of one certificate (events only read it).
  */
 const factsCache = new Map<string, CertificateFacts>();
 
-function certificateFacts(peer: PeerCertificate): CertificateFacts {
-  const fingerprint256 = peer.fingerprint256;
-  const cached = factsCache.get(fingerprint256);
+function certificateFacts(der: Buffer, peer: () => PeerCertificate): CertificateFacts {
+  const key = der.toString('base64');
+  const cached = factsCache.get(key);
   if (cached) return cached;
-  const parsed = readCertificate(peer.raw, 'client certificate');
+  const parsed = readCertificate(der, 'client certificate');
   const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
+  const { fingerprint256, serialNumber } = peer();
   const facts: CertificateFacts = {
     names: { cn, cnHasNul: cn?.includes('\0') ?? false, subject: parsed.subject.rfc2253 },
     summary: {
       subject: parsed.subject.rfc2253,
       issuer: parsed.issuer.rfc2253,
-      serial: peer.serialNumber.toUpperCase(),
+      serial: serialNumber.toUpperCase(),
       fingerprint256,
       notAfter: parsed.notAfter.toISOString(),
     },
   };
   if (factsCache.size >= 1000) factsCache.clear();
-  factsCache.set(fingerprint256, facts);
+  factsCache.set(key, facts);
   return facts;
 }
 
@@ -127,23 +129,26 @@ export function readTlsSocket(
   state.tls = tls;
   if (!requireCertificate) return;
 
-  // getPeerCertificate() costs ~75 µs on the first call for a socket; getPeerX509Certificate() ~200 µs
-  // (it clones the chain and links the issuer through the CA store), so that one only for a CRL check.
-  const peer = socket.getPeerCertificate();
-  if (!peer || !peer.raw) {
+  // The certificate's DER from the session (~40 µs); getPeerCertificate() (~120 µs on its first call for a
+  // socket) only for a certificate not seen lately or a refused one; getPeerX509Certificate() (~500 µs: it
+  // re-parses the certificate and its issuer) only for a CRL check. See peer-certificate.ts.
+  let peer: PeerCertificate | undefined;
+  const peerObject = () => (peer ??= socket.getPeerCertificate());
+  const der = peerCertificateFromSession(socket) ?? peerObject()?.raw;
+  if (!der) {
     state.certificateRefusal = {
       reason: 'no client certificate: this listener requires one (require_certificate true)',
       problem: 'CLIENT_CERT_REQUIRED',
     };
     return;
   }
-  state.peerDer = peer.raw;
+  state.peerDer = der;
   if (needIssuer) {
     const issuer = socket.getPeerX509Certificate()?.issuerCertificate;
-    if (issuer && !issuer.raw.equals(peer.raw)) state.issuerDer = issuer.raw;
+    if (issuer && !issuer.raw.equals(der)) state.issuerDer = issuer.raw;
   }
   try {
-    const facts = certificateFacts(peer);
+    const facts = certificateFacts(der, peerObject);
     state.certificateNames = facts.names;
     state.clientCertificate = facts.summary;
   } catch (error) {
@@ -155,6 +160,7 @@ export function readTlsSocket(
   }
   if (!socket.authorized) {
     const code = String(socket.authorizationError ?? 'UNKNOWN');
-    state.certificateRefusal = clientCertificateRefusal(code, peer.valid_to, peer.valid_from);
+    const { valid_to, valid_from } = peerObject();
+    state.certificateRefusal = clientCertificateRefusal(code, valid_to, valid_from);
   }
 }
