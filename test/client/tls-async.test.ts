@@ -8,20 +8,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { opensslOk } from '../helpers/openssl.js';
 import { tempDir } from '../helpers/tmp.js';
+import { timerTicksDuring } from '../helpers/event-loop.js';
 import { SessionManager } from '../../src-main/core/client/index.js';
 import { prepareMaterial } from '../../src-main/core/inspect/probe-material.js';
-
-/** Timer ticks (1 ms interval) seen while `work` runs: ~0 when it blocks the event loop. */
-async function ticks(work: () => unknown): Promise<number> {
-  let count = 0;
-  const timer = setInterval(() => count++, 1);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return count;
-}
 
 describe('encrypted client keys are derived off the event loop', () => {
   const dir = tempDir('client-tls-async-');
@@ -58,10 +47,10 @@ describe('encrypted client keys are derived off the event loop', () => {
     try {
       for (const source of sources()) {
         let opened: Awaited<ReturnType<SessionManager['openAsync']>> | undefined;
-        const during = await ticks(async () => {
+        const during = await timerTicksDuring(async () => {
           opened = await manager.openAsync(profile(source), { passphrase: 'pw' });
         });
-        const blocked = await ticks(() => manager.open(profile(source), { passphrase: 'pw' }));
+        const blocked = await timerTicksDuring(() => manager.open(profile(source), { passphrase: 'pw' }));
         expect(during, source.kind).toBeGreaterThan(3);
         expect(blocked, source.kind).toBeLessThanOrEqual(1);
         const sync = manager.open(profile(source), { passphrase: 'pw' });
@@ -108,7 +97,7 @@ describe('encrypted client keys are derived off the event loop', () => {
       { kind: 'pem' as const, certPem, keyPem, passphrase: 'pw' },
     ]) {
       let identity: unknown;
-      const during = await ticks(async () => {
+      const during = await timerTicksDuring(async () => {
         identity = (await prepareMaterial({ clientCert })).identity;
       });
       expect(during, clientCert.kind).toBeGreaterThan(3);
