@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type OpenApp } from '../helpers/browser.js';
+import { openApp, quickStartFromView, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -18,9 +18,7 @@ beforeAll(async () => {
   root = tempDir('mts-e2e-client-keylog-');
   ws = join(root, 'ws');
   app = await openApp(ws, { width: 1360, height: 900 });
-  await app.gotoView('start');
-  await app.page.click('[data-action="quickstart"]');
-  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+  await quickStartFromView(app);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSnapshot, WireLogPage } from '../../src-main/api/contract/client.js';
-import { openApp, type OpenApp } from '../helpers/browser.js';
+import { openApp, quickStartFromView, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -14,9 +14,7 @@ let device1: SessionSnapshot;
 
 beforeAll(async () => {
   app = await openApp(join(tempDir('mts-e2e-client-visual-'), 'ws'), { width: 1360, height: 900 });
-  await app.gotoView('start');
-  await app.page.click('[data-action="quickstart"]');
-  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+  await quickStartFromView(app);
   const sessions = (await app.service.invoke('client.sessions', {})) as SessionSnapshot[];
   device1 = sessions.find((s) => s.profile === 'device-1' && s.state === 'connected')!;
   expect(device1).toBeDefined();

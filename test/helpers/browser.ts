@@ -82,3 +82,10 @@ export async function openApp(
     },
   };
 }
+
+/** Quick start as a user runs it: the Start view's one button, then wait until the view says it is ready. */
+export async function quickStartFromView(app: OpenApp): Promise<void> {
+  await app.gotoView('start');
+  await app.page.click('[data-action="quickstart"]');
+  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { expectRefusedUnchanged, opensslOk } from './helpers.js';
+import { expectRefusedUnchanged, opensslOk, opensslSelfSigned } from './helpers.js';
 import {
   createCa,
   importCertificate,
@@ -179,23 +179,7 @@ describe('key derivation is bounded and off the event loop', () => {
   }, 30_000);
 
   it('the async reader lets the event loop run while it derives (the sync one does not)', async () => {
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      f('slow.key'),
-      '-subj',
-      '/CN=slow',
-      '-days',
-      '3',
-      '-out',
-      f('slow.crt'),
-    ]);
+    await opensslSelfSigned('/CN=slow', { key: f('slow.key'), cert: f('slow.crt') }, 3);
     await opensslOk([
       'pkcs12',
       '-export',
