@@ -32,11 +32,11 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, createServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -144,17 +144,6 @@ function confText(dir, port) {
     'use_identity_as_username true',
     '',
   ].join('\n');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------

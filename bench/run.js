@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../scripts/ensure-built.js';
 
 /** The benchmarks (broker-server.js is a helper process of broker-compare.js, not a benchmark). */
-const BENCHMARKS = ['pki-issue.js', 'quickstart.js', 'broker-compare.js', 'client-log.js', 'cli-devices.js'];
+const BENCHMARKS = [
+  'pki-issue.js',
+  'pki-keys.js',
+  'quickstart.js',
+  'broker-compare.js',
+  'client-log.js',
+  'cli-devices.js',
+];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);

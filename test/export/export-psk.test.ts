@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLine, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
+import { brokerConf, mtlsListener } from './conf-lines.js';
 import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { received, shell, subscribe } from './mosquitto-clients.js';
 
@@ -28,7 +29,7 @@ describe('export mosquitto: TLS-PSK, run by Debian Mosquitto', () => {
     const tlsPort = await freePort();
     writeBrokerSettings(
       ws,
-      [
+      brokerConf(
         'allow_anonymous false',
         'psk_file psk.txt',
         'acl_file acl.conf',
@@ -36,14 +37,8 @@ describe('export mosquitto: TLS-PSK, run by Debian Mosquitto', () => {
         'psk_hint studio',
         'use_identity_as_username true',
         '',
-        `listener ${tlsPort}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
+        mtlsListener(tlsPort),
+      ),
       {
         'psk.txt': `sensor-1:${KEY}\nsensor-2:ffeeddccbbaa99887766554433221100\n`,
         'acl.conf': 'user sensor-1\ntopic readwrite sensors/1/#\n\npattern readwrite devices/%u/#\n',
