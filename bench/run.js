@@ -7,7 +7,14 @@ import { ensureBuilt } from '../scripts/ensure-built.js';
 
 /** The benchmarks (broker-server.js is a helper process of broker-compare.js and broker-messages.js its
  * message part, not benchmarks). */
-const BENCHMARKS = ['pki-issue.js', 'quickstart.js', 'broker-compare.js', 'client-log.js', 'cli-devices.js'];
+const BENCHMARKS = [
+  'pki-issue.js',
+  'pki-keys.js',
+  'quickstart.js',
+  'broker-compare.js',
+  'client-log.js',
+  'cli-devices.js',
+];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);

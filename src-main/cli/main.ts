@@ -5,6 +5,15 @@
 import { messageOf } from '../core/user-error.js';
 import { productVersion } from '../core/product-version.js';
 
+// A reader that stops early (`sub ... | head -3`, `cert list | head`) closes the pipe: stop quietly, as
+// mosquitto_sub does when SIGPIPE ends it, rather than print the write error's stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     process.stdout.write(productVersion() + '\n');

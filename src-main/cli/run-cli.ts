@@ -4,7 +4,7 @@ import { resolveWorkspaceDir } from '../core/workspace/default-dir.js';
 import { isUserError, messageOf } from '../core/user-error.js';
 import { productVersion } from '../core/product-version.js';
 import { UsageError, type CliContext, type Command } from './command.js';
-import { commands } from './commands/index.js';
+import { allCommands, commandsStartingWith } from './commands/index.js';
 import { commandHelp, generalHelp } from './help.js';
 
 const GLOBAL_OPTIONS = {
@@ -16,7 +16,7 @@ const GLOBAL_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 /** The command whose words start the positionals (the longest match). */
-function findCommand(words: string[]): { command?: Command; rest: number } {
+function findCommand(commands: Command[], words: string[]): { command?: Command; rest: number } {
   let best: Command | undefined;
   let used = 0;
   for (const command of commands) {
@@ -50,7 +50,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const err = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : text + '\n');
   const version = productVersion();
   const words = leadingWords(argv);
-  const { command } = findCommand(words);
+  const { command } = findCommand(words.length > 0 ? await commandsStartingWith(words[0]) : [], words);
   const debug = argv.includes('--debug');
 
   if (!command) {
@@ -59,7 +59,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     }
     if (words.length === 0) {
-      out(generalHelp(commands, version));
+      out(generalHelp(await allCommands(), version));
       return argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : 2;
     }
     err(`unknown command: ${words.join(' ')} (see \`mqtt-tls-studio --help\`)`);

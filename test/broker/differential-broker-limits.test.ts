@@ -1,7 +1,7 @@
 import type { IPublishPacket, Packet } from 'mqtt-packet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { describe, expect, it } from 'vitest';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { connectV5, end, onBoth, publish, sleep } from './mqtt5-clients.js';
 import { rawClient, rawConnect5, type RawClient } from './raw-mqtt.js';
 
@@ -10,27 +10,18 @@ import { rawClient, rawConnect5, type RawClient } from './raw-mqtt.js';
  * driven at once): max_packet_size, max_inflight_messages, max_queued_messages, max_topic_alias and
  * max_keepalive as a v5 client sees them in the CONNACK and in what the broker then allows.
  */
-const dir = sharedTempDir('mts-diff-limits-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) =>
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'max_packet_size 200',
-      'max_inflight_messages 3',
-      'max_queued_messages 4',
-      'max_topic_alias 2',
-      'max_keepalive 30',
-      '',
-    ].join('\n'),
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-diff-limits-', ([port]) =>
+  [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'max_packet_size 200',
+    'max_inflight_messages 3',
+    'max_queued_messages 4',
+    'max_topic_alias 2',
+    'max_keepalive 30',
+    '',
+  ].join('\n'),
+);
 
 /** A raw MQTT 3.1.1 client after its CONNACK. */
 async function rawConnect4(port: number, clientId: string, clean = true): Promise<RawClient> {

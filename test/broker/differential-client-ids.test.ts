@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../helpers/run.js';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { rawConnect, startPair, type BrokerPair } from './differential.js';
+import { rawConnect } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { connectV5, end, onBoth } from './mqtt5-clients.js';
 
 /**
@@ -9,30 +9,21 @@ import { connectV5, end, onBoth } from './mqtt5-clients.js';
  * (same conf on both brokers, per listener with per_listener_settings, as Mosquitto scopes them): the ids
  * assigned to clients that bring none, and the refusal of those clients where an id is required.
  */
-const dir = sharedTempDir('mts-diff-client-ids-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(
-    dir,
-    ([prefixed, strict]) =>
-      [
-        'per_listener_settings true',
-        `listener ${prefixed} 127.0.0.1`,
-        'allow_anonymous true',
-        'auto_id_prefix dev-',
-        `listener ${strict} 127.0.0.1`,
-        'allow_anonymous true',
-        'allow_zero_length_clientid false',
-        '',
-      ].join('\n'),
-    2,
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile(
+  'mts-diff-client-ids-',
+  ([prefixed, strict]) =>
+    [
+      'per_listener_settings true',
+      `listener ${prefixed} 127.0.0.1`,
+      'allow_anonymous true',
+      'auto_id_prefix dev-',
+      `listener ${strict} 127.0.0.1`,
+      'allow_anonymous true',
+      'allow_zero_length_clientid false',
+      '',
+    ].join('\n'),
+  { listeners: 2 },
+);
 
 /** The id mosquitto_pub was given (its debug output names the client), or how it was refused. */
 async function pubId(port: number, version: 'mqttv5' | 'mqttv311'): Promise<string> {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IPublishPacket, Packet } from 'mqtt-packet';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import {
   collectV5,
   connectV5,
@@ -21,16 +21,7 @@ import { rawConnect5 } from './raw-mqtt.js';
  * offline queueing, message expiry, client topic aliases, the client's maximum packet size, receive
  * maximum, CONNACK properties.)
  */
-const dir = sharedTempDir('mts-diff-mqtt5-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) => `listener ${port}\nallow_anonymous true\n`);
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-diff-mqtt5-', ([port]) => `listener ${port}\nallow_anonymous true\n`);
 
 describe('MQTT 5 on both brokers', () => {
   it('CONNACK advertises the same limits, assigns an auto- client id and a server keep alive', async () => {

@@ -1,8 +1,8 @@
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../helpers/run.js';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { connectV5, end, onBoth, publish, sleep, subscribe, until, type Seen } from './mqtt5-clients.js';
 
 /**
@@ -10,16 +10,7 @@ import { connectV5, end, onBoth, publish, sleep, subscribe, until, type Seen } f
  * once): message properties forwarded intact, subscription options, granted QoS and subscription
  * identifiers of overlapping subscriptions, shared subscriptions for 3.1.1 and 5 clients.
  */
-const dir = sharedTempDir('mts-diff-mqtt5-subs-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) => `listener ${port}\nallow_anonymous true\n`);
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-diff-mqtt5-subs-', ([port]) => `listener ${port}\nallow_anonymous true\n`);
 
 const brief = (list: Seen[]) => list.map((m) => `${m.topic} ${m.payload} q${m.qos}${m.retain ? ' r' : ''}`);
 

@@ -1,7 +1,7 @@
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { describe, expect, it } from 'vitest';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { connectV5, end, onBoth, publish, subscribe, until } from './mqtt5-clients.js';
 
 /**
@@ -10,27 +10,18 @@ import { connectV5, end, onBoth, publish, subscribe, until } from './mqtt5-clien
  * to one QoS 1 subscriber. Every message arrives, in order per publisher, on both brokers — for a 3.1.1
  * subscriber (bounded by max_inflight_messages) and a v5 one (bounded by its Receive Maximum).
  */
-const dir = sharedTempDir('mts-diff-qos1-fan-in-');
 const PUBLISHERS = 10;
 const PER_PUBLISHER = 300;
 const WINDOW = 10;
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) =>
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'max_inflight_messages 20',
-      'max_queued_messages 1000',
-      '',
-    ].join('\n'),
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-diff-qos1-fan-in-', ([port]) =>
+  [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    'max_inflight_messages 20',
+    'max_queued_messages 1000',
+    '',
+  ].join('\n'),
+);
 
 async function fanIn(port: number, tag: string, version: 4 | 5, receiveMaximum?: number) {
   const url = `mqtt://127.0.0.1:${port}`;

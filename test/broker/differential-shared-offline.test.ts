@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { describe, expect, it } from 'vitest';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { connectV5, end, onBoth, publish, sleep, subscribe, until, type Seen } from './mqtt5-clients.js';
 
 /**
@@ -10,16 +10,7 @@ import { connectV5, end, onBoth, publish, sleep, subscribe, until, type Seen } f
  * the QoS 1 messages that fall to it are queued for it and delivered when it comes back; when its session
  * ends, the group goes on without it.
  */
-const dir = sharedTempDir('mts-diff-shared-offline-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) => `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-diff-shared-offline-');
 
 const payloads = (list: Seen[]) => list.map((m) => `${m.payload} q${m.qos}`);
 

@@ -1,8 +1,7 @@
 import type { Packet } from 'mqtt-packet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../helpers/run.js';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { startPair, type BrokerPair } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { onBoth } from './mqtt5-clients.js';
 import { rawClient, type RawClient } from './raw-mqtt.js';
 
@@ -11,16 +10,7 @@ import { rawClient, type RawClient } from './raw-mqtt.js';
  * conf, both brokers at once), for MQTT 5 and 3.1.1 clients: invalid filters (`a/#/b`, `a+`, empty),
  * `$share` edge cases, no local on a shared subscription, out-of-range subscription options.
  */
-const dir = sharedTempDir('mts-diff-suback-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) => `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-diff-suback-');
 
 async function connectRaw(port: number, version: 4 | 5, clientId: string): Promise<RawClient> {
   const raw = await rawClient(port, version);

@@ -1,32 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { hashPassword } from '../../src-main/core/conf/index.js';
 import { readableByMosquitto } from '../helpers/mosquitto.js';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, sleep, startPair, type BrokerPair } from './differential.js';
+import { connectClient, sleep } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 
 /**
  * MQTT 5 reason codes on PUBACK, PUBREC and SUBACK, Debian's Mosquitto 2.0.11 against our broker with the
  * same password and ACL files, driven by mqtt.js v5: an ACL-refused publish is answered 0x87 Not authorized
  * (QoS 1 and 2) and the connection stays open; SUBSCRIBE is granted whatever the ACL says.
  */
-const dir = sharedTempDir('mts-diff-v5-acks-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  writeFileSync(join(dir, 'passwd'), `alice:${hashPassword('wonderland')}\n`);
-  writeFileSync(join(dir, 'acl'), 'user alice\ntopic readwrite ok/#\ntopic read ro/#\n');
-  readableByMosquitto(dir);
-  pair = await startPair(dir, ([port]) =>
+const pair = pairForFile(
+  'mts-diff-v5-acks-',
+  ([port], dir) =>
     [`listener ${port} 127.0.0.1`, `password_file ${dir}/passwd`, `acl_file ${dir}/acl`, ''].join('\n'),
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+  {
+    prepare: (dir) => {
+      writeFileSync(join(dir, 'passwd'), `alice:${hashPassword('wonderland')}\n`);
+      writeFileSync(join(dir, 'acl'), 'user alice\ntopic readwrite ok/#\ntopic read ro/#\n');
+      readableByMosquitto(dir);
+    },
+  },
+);
 
 /** Every ack the client receives, as `cmd reasonCode` (e.g. `puback 135`), and its reason strings. */
 function acks(client: MqttClient): { codes: string[]; reasonStrings: string[] } {

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readableByMosquitto } from '../helpers/mosquitto.js';
 import { run } from '../helpers/run.js';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { connectV5, drop, end, onBoth, publish, sleep, subscribe } from './mqtt5-clients.js';
 
 /**
@@ -15,21 +15,18 @@ import { connectV5, drop, end, onBoth, publish, sleep, subscribe } from './mqtt5
  * publisher's own no-local one, one the ACL will not let read, a disconnected persistent session's, a shared
  * one. A 3.1.1 client gets a plain PUBACK.
  */
-const dir = sharedTempDir('mts-diff-v5-nosub-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  // anonymous clients may write everywhere and read the two-level topics: not deny/x/a
-  writeFileSync(join(dir, 'acl'), 'pattern write #\ntopic read +/+\n');
-  readableByMosquitto(dir);
-  pair = await startPair(dir, ([port]) =>
+const pair = pairForFile(
+  'mts-diff-v5-nosub-',
+  ([port], dir) =>
     [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${dir}/acl`, ''].join('\n'),
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+  {
+    prepare: (dir) => {
+      // anonymous clients may write everywhere and read the two-level topics: not deny/x/a
+      writeFileSync(join(dir, 'acl'), 'pattern write #\ntopic read +/+\n');
+      readableByMosquitto(dir);
+    },
+  },
+);
 
 /** The reason code of every PUBACK/PUBREC the client receives, as `puback 16`. */
 function ackCodes(client: MqttClient): string[] {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { describe, expect, it } from 'vitest';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 import { afterConnect, packet, publish5, subscribe5, unsubscribe5 } from './malformed-session.js';
 
 /**
@@ -14,18 +14,7 @@ import { afterConnect, packet, publish5, subscribe5, unsubscribe5 } from './malf
  * (a property not allowed in that packet was accepted), +021 (SUBSCRIBE/UNSUBSCRIBE without a topic
  * filter was accepted), +022 (Packet Identifier 0 was accepted).
  */
-const dir = sharedTempDir('mts-malformed-v5-packets-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) =>
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', ''].join('\n'),
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-malformed-v5-packets-');
 
 const OPEN = 'PINGRESP, open';
 const MALFORMED = 'DISCONNECT 0x81, closed';

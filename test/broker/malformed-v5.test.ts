@@ -1,25 +1,14 @@
 import { connect as netConnect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedTempDir } from '../helpers/tmp.js';
-import { connectClient, startPair, type BrokerPair } from './differential.js';
+import { describe, expect, it } from 'vitest';
+import { connectClient } from './differential.js';
+import { pairForFile } from './pair-for-file.js';
 
 /**
  * Malformed MQTT 5 CONNECTs, raw bytes, against Debian's Mosquitto 2.0.11 and our broker with the same conf:
  * both close the connection without a CONNACK, and ours keeps serving (a duplicate property crashed it
  * before patches/mqtt-packet+9.0.2+001: mqtt-packet turned the value into an array and aedes threw on it).
  */
-const dir = sharedTempDir('mts-malformed-v5-');
-let pair: BrokerPair;
-
-beforeAll(async () => {
-  pair = await startPair(dir, ([port]) =>
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', ''].join('\n'),
-  );
-}, 30_000);
-
-afterAll(async () => {
-  await pair?.stop();
-});
+const pair = pairForFile('mts-malformed-v5-');
 
 /** A v5 CONNECT (clean start, keep-alive 60, client id "mal") with these property bytes. */
 function connectWith(properties: number[]): Buffer {

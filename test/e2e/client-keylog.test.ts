@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type OpenApp } from '../helpers/browser.js';
+import { openApp, quickStartFromView, screenshotLightAndDark, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -18,9 +18,7 @@ beforeAll(async () => {
   root = tempDir('mts-e2e-client-keylog-');
   ws = join(root, 'ws');
   app = await openApp(ws, { width: 1360, height: 900 });
-  await app.gotoView('start');
-  await app.page.click('[data-action="quickstart"]');
-  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+  await quickStartFromView(app);
 });
 
 afterAll(async () => {
@@ -66,10 +64,7 @@ describe('Client view: TLS key log for Wireshark', () => {
 
     const keyLog = join(root, 'device-1-keys.log');
     await pathInput.fill(keyLog);
-    await app.screenshot('client-keylog-editor');
-    await page.locator('.theme-toggle').click();
-    await app.screenshot('client-keylog-editor-dark');
-    await page.locator('.theme-toggle').click();
+    await screenshotLightAndDark(app, 'client-keylog-editor');
     await editor.getByRole('button', { name: 'Save & connect' }).click();
     const pane = page.locator('[data-session="device-1"]');
     await expect.poll(() => pane.locator('.state').textContent(), { timeout: 15_000 }).toBe('connected');

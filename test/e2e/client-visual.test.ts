@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSnapshot, WireLogPage } from '../../src-main/api/contract/client.js';
-import { openApp, type OpenApp } from '../helpers/browser.js';
+import { openApp, quickStartFromView, screenshotLightAndDark, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -14,9 +14,7 @@ let device1: SessionSnapshot;
 
 beforeAll(async () => {
   app = await openApp(join(tempDir('mts-e2e-client-visual-'), 'ws'), { width: 1360, height: 900 });
-  await app.gotoView('start');
-  await app.page.click('[data-action="quickstart"]');
-  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+  await quickStartFromView(app);
   const sessions = (await app.service.invoke('client.sessions', {})) as SessionSnapshot[];
   device1 = sessions.find((s) => s.profile === 'device-1' && s.state === 'connected')!;
   expect(device1).toBeDefined();
@@ -172,11 +170,7 @@ describe('Client view: live topic tree, charts, payload views', () => {
     const rate = pane.getByRole('img', { name: 'Messages per second' });
     expect(await rate.locator('canvas').count()).toBe(1);
     await pane.scrollIntoViewIfNeeded();
-    await app.screenshot('client-visual-chart');
-    await page.locator('.theme-toggle').click();
-    await page.waitForTimeout(300);
-    await app.screenshot('client-visual-chart-dark');
-    await page.locator('.theme-toggle').click();
+    await screenshotLightAndDark(app, 'client-visual-chart', 300);
     expect(app.pageErrors).toEqual([]);
   });
 
@@ -194,11 +188,7 @@ describe('Client view: live topic tree, charts, payload views', () => {
       'device-1 publishes an empty retained message there',
     );
     await detail.scrollIntoViewIfNeeded();
-    await app.screenshot('client-visual-tree');
-    await page.locator('.theme-toggle').click();
-    await page.waitForTimeout(300);
-    await app.screenshot('client-visual-tree-dark');
-    await page.locator('.theme-toggle').click();
+    await screenshotLightAndDark(app, 'client-visual-tree', 300);
     await confirm.getByRole('button', { name: 'Delete it' }).click();
     await config.waitFor({ state: 'detached' });
     // The broker forgot it: subscribing again brings no retained message on the topic.

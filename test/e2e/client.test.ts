@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../src-main/core/workspace/workspace.js';
-import { openApp, type OpenApp } from '../helpers/browser.js';
+import { openApp, screenshotLightAndDark, type OpenApp } from '../helpers/browser.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { tempDir } from '../helpers/tmp.js';
 import { workspaceWithBroker, type BrokerFiles } from '../client/workspace-broker.js';
@@ -106,10 +106,7 @@ describe('Client view', () => {
     // the publish history offers the message again
     await expect.poll(() => one.getByLabel('Publish history').locator('option').count()).toBe(2);
     await body.scrollIntoViewIfNeeded();
-    await app.screenshot('client-two-identities');
-    await page.locator('.theme-toggle').click();
-    await app.screenshot('client-two-identities-dark');
-    await page.locator('.theme-toggle').click();
+    await screenshotLightAndDark(app, 'client-two-identities');
     expect(app.pageErrors).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerStatus } from '../../src-main/api/contract/broker.js';
-import { openApp, type OpenApp } from '../helpers/browser.js';
+import { openApp, quickStartFromView, screenshotLightAndDark, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -20,9 +20,7 @@ beforeAll(async () => {
   root = tempDir('mts-e2e-inspect-keylog-');
   ws = join(root, 'ws');
   app = await openApp(ws, { width: 1360, height: 1000 });
-  await app.gotoView('start');
-  await app.page.click('[data-action="quickstart"]');
-  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+  await quickStartFromView(app);
   const status = (await app.service.invoke('broker.status', {})) as BrokerStatus;
   port = status.listeners.find((l) => l.scheme === 'mqtts')!.port;
 });
@@ -68,10 +66,7 @@ describe('Inspector view: TLS key log for Wireshark', () => {
 
     const keyLog = join(root, 'inspector-keys.log');
     await pathInput.fill(keyLog);
-    await app.screenshot('inspector-keylog-form');
-    await page.locator('.theme-toggle').click();
-    await app.screenshot('inspector-keylog-form-dark');
-    await page.locator('.theme-toggle').click();
+    await screenshotLightAndDark(app, 'inspector-keylog-form');
 
     await inspect.click();
     const summary = page.locator('section[aria-label="Result"]');
@@ -96,10 +91,7 @@ describe('Inspector view: TLS key log for Wireshark', () => {
     expect(history).not.toContain('inspector-keys.log');
 
     await summary.scrollIntoViewIfNeeded();
-    await app.screenshot('inspector-keylog-result');
-    await page.locator('.theme-toggle').click();
-    await app.screenshot('inspector-keylog-result-dark');
-    await page.locator('.theme-toggle').click();
+    await screenshotLightAndDark(app, 'inspector-keylog-result');
     expect(app.pageErrors).toEqual([]);
   });
 });

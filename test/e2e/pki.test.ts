@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openApp, type OpenApp } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tmp.js';
 import { run } from '../helpers/run.js';
+import { NEW_EC_KEY, opensslSelfSigned } from '../helpers/openssl.js';
 
 describe('Certificates view', () => {
   let app: OpenApp;
@@ -125,25 +126,12 @@ describe('Certificates view', () => {
     await dialog.getByRole('button', { name: 'Issue 2' }).click();
     await page.locator('[data-testid="cert-tree"] [data-name="pump-2"]').waitFor();
     // Import: a file dropped on the view opens the import dialog with it.
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'legacy.key'),
-      '-subj',
+    await opensslSelfSigned(
       '/CN=legacy-gw',
-      '-addext',
-      'basicConstraints=critical,CA:FALSE',
-      '-days',
-      '10',
-      '-out',
-      join(dir, 'legacy.crt'),
-    ]);
+      { key: join(dir, 'legacy.key'), cert: join(dir, 'legacy.crt') },
+      10,
+      ['-addext', 'basicConstraints=critical,CA:FALSE'],
+    );
     const pem = readFileSync(join(dir, 'legacy.crt'), 'utf8');
     const transfer = await page.evaluateHandle((text) => {
       const dt = new DataTransfer();
@@ -190,7 +178,7 @@ describe('Certificates view', () => {
     ];
     for (const [name, subject, exts, ca] of subjects) {
       const made = await run('openssl', [
-        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'],
+        ...['req', '-x509', ...NEW_EC_KEY],
         ...['-keyout', join(dir, `${name}.key`), '-subj', subject, '-days', '90'],
         ...(ca ? ['-CA', join(dir, `${ca}.crt`), '-CAkey', join(dir, `${ca}.key`)] : []),
         ...exts.flatMap((ext) => ['-addext', ext]),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
 import { opensslPki } from './openssl-pki.js';
 
 /** The export methods through the service, as the view and the CLI call them. */
@@ -17,19 +17,7 @@ describe('api: export.*', () => {
 
   beforeAll(async () => {
     const ws = await exportWorkshop(join(root, 'ws'), ['site-bridge']);
-    writeBrokerSettings(
-      ws,
-      [
-        'allow_anonymous false',
-        'listener 8883',
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
-    );
+    writeBrokerSettings(ws, brokerConf('allow_anonymous false', mtlsListener(8883)));
     service = new ApiService({ workspaceDir: join(root, 'ws'), surface: 'cli' });
     service.onEvent((topic, data) => events.push([topic, data]));
   });

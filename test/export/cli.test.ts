@@ -6,7 +6,7 @@ import { startMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 import { mosquittoUser, opensslPki } from './openssl-pki.js';
 
@@ -21,21 +21,9 @@ describe('CLI: export mosquitto / import mosquitto', () => {
   beforeAll(async () => {
     const ws = await exportWorkshop(wsDir);
     port = await freePort();
-    writeBrokerSettings(
-      ws,
-      [
-        'allow_anonymous false',
-        'acl_file acl.conf',
-        `listener ${port}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
-      { 'acl.conf': 'pattern readwrite devices/%u/#\n' },
-    );
+    writeBrokerSettings(ws, brokerConf('allow_anonymous false', 'acl_file acl.conf', mtlsListener(port)), {
+      'acl.conf': 'pattern readwrite devices/%u/#\n',
+    });
   });
   afterAll(async () => {
     await broker?.stop();

@@ -6,18 +6,8 @@ import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
-
-const mtls = (port: number) => [
-  `listener ${port}`,
-  'cafile ca.crt',
-  'certfile server.crt',
-  'keyfile server.key',
-  'require_certificate true',
-  'use_identity_as_username true',
-  '',
-];
 
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -46,15 +36,23 @@ describe('export mosquitto: a bridge from a site broker to a central one, both D
     ws = await exportWorkshop(join(root, 'ws'), ['site-bridge']);
     const centralPort = await freePort();
     const sitePort = await freePort();
-    writeBrokerSettings(ws, ['allow_anonymous false', 'acl_file acl.conf', ...mtls(centralPort)].join('\n'), {
-      'acl.conf': 'user site-bridge\ntopic readwrite #\n\nuser device-2\ntopic read #\n',
-    });
+    writeBrokerSettings(
+      ws,
+      brokerConf('allow_anonymous false', 'acl_file acl.conf', mtlsListener(centralPort)),
+      {
+        'acl.conf': 'user site-bridge\ntopic readwrite #\n\nuser device-2\ntopic read #\n',
+      },
+    );
     ({ broker: central } = await exportAndStart(ws, centralOut, centralPort, { bridges: false }));
 
     // The same workspace now describes the site broker, bridged to the central one.
-    writeBrokerSettings(ws, ['allow_anonymous false', 'acl_file acl.conf', ...mtls(sitePort)].join('\n'), {
-      'acl.conf': 'user device-1\ntopic readwrite sites/#\ntopic readwrite local/#\n',
-    });
+    writeBrokerSettings(
+      ws,
+      brokerConf('allow_anonymous false', 'acl_file acl.conf', mtlsListener(sitePort)),
+      {
+        'acl.conf': 'user device-1\ntopic readwrite sites/#\ntopic readwrite local/#\n',
+      },
+    );
     saveExportSettings(ws, {
       bridges: [
         {

@@ -8,10 +8,17 @@ import { createCa, importCertificate, issueCertificate } from '../../src-main/co
 import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
-import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportAndStart, exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
-import { readmeCommands, shell } from './mosquitto-clients.js';
+import {
+  brokerConf,
+  exportAndStart,
+  exportWorkshop,
+  mtlsListener,
+  passwordLine,
+  tlsListener,
+  writeBrokerSettings,
+} from './fixtures.js';
+import { publish, readmeCommands, shell } from './mosquitto-clients.js';
 import { opensslPki } from './openssl-pki.js';
 
 /**
@@ -30,25 +37,16 @@ describe('export lint: client host names, password users, the README root CA —
   let broker: RunningMosquitto | undefined;
   const ports = { mtls: 0, password: 0 };
   const conf = () =>
-    [
+    brokerConf(
       'per_listener_settings false',
       'allow_anonymous false',
       'password_file passwd',
       '',
-      `listener ${ports.mtls}`,
-      'cafile ca.crt',
-      'certfile server.crt',
-      'keyfile server.key',
-      'require_certificate true',
-      'use_identity_as_username true',
-      '',
+      mtlsListener(ports.mtls),
       // The same server certificate file on a second listener (the README's root CA used to go
       // missing for clients sent here).
-      `listener ${ports.password}`,
-      'certfile server.crt',
-      'keyfile server.key',
-      '',
-    ].join('\n');
+      tlsListener(ports.password),
+    );
 
   beforeAll(async () => {
     ws = await exportWorkshop(join(root, 'ws'));
@@ -76,21 +74,12 @@ describe('export lint: client host names, password users, the README root CA —
     expect(ca.trim()).toBe(rootPem.trim());
     expect(codes(ws)).not.toContain('SERVER_ROOT_UNKNOWN');
     // mosquitto_pub with that ca.crt gets through TLS to the password check (device-1 is a known user).
-    const ok = await run(
-      'mosquitto_pub',
-      ['-h', 'localhost', '-p', String(ports.password), '--cafile', 'ca.crt'].concat([
-        '-u',
-        'device-1',
-        '-P',
-        'pw one',
-        '-t',
-        'x',
-        '-m',
-        'x',
-        '-q',
-        '1',
-      ]),
-      { cwd: join(out, 'clients/sensor-9'), timeoutMs: 8000 },
+    const login = ['-u', 'device-1', '-P', 'pw one'];
+    const ok = await publish(
+      ports.password,
+      'ca.crt',
+      [...login, '-t', 'x', '-m', 'x', '-q', '1'],
+      join(out, 'clients/sensor-9'),
     );
     expect([ok.code, ok.stderr]).toEqual([0, '']);
   });
@@ -171,15 +160,7 @@ describe('export lint: ACL user blocks nobody can log in as — judged by Mosqui
     port = await freePort();
     writeBrokerSettings(
       ws,
-      [
-        'allow_anonymous false',
-        'password_file passwd',
-        'acl_file acl.conf',
-        `listener ${port}`,
-        'certfile server.crt',
-        'keyfile server.key',
-        '',
-      ].join('\n'),
+      brokerConf('allow_anonymous false', 'password_file passwd', 'acl_file acl.conf', tlsListener(port)),
       {
         passwd: `${passwordLine('operator', 'op-secret')}\n`,
         'acl.conf': 'user operator\ntopic readwrite plant/#\n\nuser ghost\ntopic readwrite plant/#\n',
@@ -197,23 +178,9 @@ describe('export lint: ACL user blocks nobody can log in as — judged by Mosqui
     );
     expect(findings).toEqual([expect.objectContaining({ severity: 'warning', file: 'acl.conf', line: 4 })]);
     expect(findings[0]!.message).toContain('"ghost"');
+    const cafile = join(ws.dir, 'certs/root-ca.crt');
     const pub = (user: string, password: string) =>
-      run(
-        'mosquitto_pub',
-        ['-h', 'localhost', '-p', String(port), '--cafile', join(ws.dir, 'certs/root-ca.crt')].concat([
-          '-u',
-          user,
-          '-P',
-          password,
-          '-t',
-          'plant/a',
-          '-m',
-          'x',
-          '-q',
-          '1',
-        ]),
-        { timeoutMs: 8000 },
-      );
+      publish(port, cafile, ['-u', user, '-P', password, '-t', 'plant/a', '-m', 'x', '-q', '1']);
     const ghost = await pub('ghost', 'whatever');
     expect(ghost.code).not.toBe(0);
     expect(ghost.stderr).toMatch(/not authori[sz]ed/i);
@@ -223,18 +190,7 @@ describe('export lint: ACL user blocks nobody can log in as — judged by Mosqui
   it('stays silent where usernames are open: a listener taking the certificate CN', () => {
     writeBrokerSettings(
       ws,
-      [
-        'allow_anonymous false',
-        'password_file passwd',
-        'acl_file acl.conf',
-        `listener ${port}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
+      brokerConf('allow_anonymous false', 'password_file passwd', 'acl_file acl.conf', mtlsListener(port)),
     );
     expect(codes(ws)).not.toContain('ACL_USER_UNKNOWN');
   });
@@ -252,18 +208,7 @@ describe('export lint: a server certificate whose root CA the workshop lacks —
     mkdirSync(prod);
     opensslPki(prod);
     port = await freePort();
-    writeBrokerSettings(
-      ws,
-      [
-        `listener ${port}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
-    );
+    writeBrokerSettings(ws, brokerConf(mtlsListener(port)));
     // The broker's certificate comes from another CA (openssl's), which the workshop does not hold.
     ws.commit([
       { path: 'broker/server.crt', data: readFileSync(join(prod, 'server.crt')) },

@@ -13,7 +13,7 @@ import { freePort } from '../helpers/ports.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
-import { readmeCommands, shell } from './mosquitto-clients.js';
+import { publish, readmeCommands, shell } from './mosquitto-clients.js';
 import { handToMosquitto, mosquittoUser } from './openssl-pki.js';
 
 /**
@@ -50,6 +50,15 @@ describe('export mosquitto: CRL, .tar.gz and preview', () => {
   afterAll(async () => {
     await broker?.stop();
   });
+
+  /** mosquitto_pub as a workshop client (its chain and key written to root), to devices/<client>/x. */
+  const publishAs = (client: string, cafile: string) => {
+    const material = tlsMaterial(ws, client);
+    writeFileSync(join(root, `${client}.crt`), material.chain);
+    writeFileSync(join(root, `${client}.key`), material.key);
+    const tls = ['--cert', join(root, `${client}.crt`), '--key', join(root, `${client}.key`)];
+    return publish(port, cafile, [...tls, '-t', `devices/${client}/x`, '-m', 'x']);
+  };
 
   it('the preview lists every file with keys masked and writes nothing', () => {
     const out = join(root, 'never-written');
@@ -99,29 +108,7 @@ describe('export mosquitto: CRL, .tar.gz and preview', () => {
     const ok = await shell(readmeCommands(readFileSync(join(d1, 'README.txt'), 'utf8')).pub, d1);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
-    const revoked = tlsMaterial(ws, 'device-2');
-    writeFileSync(join(root, 'device-2.crt'), revoked.chain);
-    writeFileSync(join(root, 'device-2.key'), revoked.key);
-    const refused = await run(
-      'mosquitto_pub',
-      [
-        '-h',
-        'localhost',
-        '-p',
-        String(port),
-        '--cafile',
-        join(d1, 'ca.crt'),
-        '--cert',
-        join(root, 'device-2.crt'),
-        '--key',
-        join(root, 'device-2.key'),
-        '-t',
-        'devices/device-2/x',
-        '-m',
-        'x',
-      ],
-      { timeoutMs: 8000 },
-    );
+    const refused = await publishAs('device-2', join(d1, 'ca.crt'));
     expect(refused.code).not.toBe(0);
     await broker.stop();
     broker = undefined;
@@ -155,29 +142,7 @@ describe('export mosquitto: CRL, .tar.gz and preview', () => {
     handToMosquitto(root, [join(bundle, 'certs/server.key')]);
     const text = readFileSync(join(bundle, 'mosquitto.conf'), 'utf8').replaceAll(out, bundle);
     broker = await startMosquitto(bundle, text, port);
-    const d1 = tlsMaterial(ws, 'device-1');
-    writeFileSync(join(root, 'device-1.crt'), d1.chain);
-    writeFileSync(join(root, 'device-1.key'), d1.key);
-    const refused = await run(
-      'mosquitto_pub',
-      [
-        '-h',
-        'localhost',
-        '-p',
-        String(port),
-        '--cafile',
-        join(bundle, 'certs/ca.crt'),
-        '--cert',
-        join(root, 'device-1.crt'),
-        '--key',
-        join(root, 'device-1.key'),
-        '-t',
-        'devices/device-1/x',
-        '-m',
-        'x',
-      ],
-      { timeoutMs: 8000 },
-    );
+    const refused = await publishAs('device-1', join(bundle, 'certs/ca.crt'));
     expect(refused.code).not.toBe(0);
     expect(broker.log()).toMatch(/unable to get certificate CRL|certificate verify failed/);
   });

@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportMosquitto } from '../../src-main/core/export/export-mosquitto.js';
 import type { Workspace } from '../../src-main/core/workspace/workspace.js';
-import { logLine, startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
+import { logLine, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
-import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
-import { handToMosquitto } from './openssl-pki.js';
+import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { publish, readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 import { quickstartConf } from '../../src-main/core/quickstart/index.js';
 
 /** mTLS with the certificate CN as username and a %u pattern ACL, as quick start sets it up. */
@@ -26,14 +25,7 @@ describe('export mosquitto: mTLS + identity as username + ACL, run by Debian Mos
     ws = await exportWorkshop(join(root, 'ws'));
     port = await freePort();
     writeBrokerSettings(ws, quickstartConf(port), { 'acl.conf': 'pattern readwrite devices/%u/#\n' });
-    result = exportMosquitto(ws, { outDir: out, host: 'localhost' });
-    handToMosquitto(
-      root,
-      result.files
-        .filter((f) => statSync(join(out, f)).mode % 0o1000 === 0o600 && !f.startsWith('clients/'))
-        .map((f) => join(out, f)),
-    );
-    broker = await startMosquitto(out, readFileSync(join(out, 'mosquitto.conf'), 'utf8'), port);
+    ({ result, broker } = await exportAndStart(ws, out, port, { host: 'localhost' }));
   });
   afterAll(async () => {
     await broker?.stop();
@@ -125,22 +117,7 @@ describe('export mosquitto: mTLS + identity as username + ACL, run by Debian Mos
 
   it('a client without a certificate is refused at the handshake, for that reason', async () => {
     const from = broker.log().length;
-    const r = await run(
-      'mosquitto_pub',
-      [
-        '-h',
-        'localhost',
-        '-p',
-        String(port),
-        '--cafile',
-        join(out, 'clients/device-1/ca.crt'),
-        '-t',
-        'x',
-        '-m',
-        'y',
-      ],
-      { timeoutMs: 8000 },
-    );
+    const r = await publish(port, join(out, 'clients/device-1/ca.crt'), ['-t', 'x', '-m', 'y']);
     // A TLS failure (not a timeout kill, not a CONNACK refusal), and Mosquitto says why. mosquitto_pub
     // reports the alert as a protocol error (exit 1), or as a lost connection (exit 7, MOSQ_ERR_CONN_LOST)
     // when the broker's close reaches it first — seen under load.

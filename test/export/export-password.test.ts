@@ -6,7 +6,14 @@ import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportAndStart, exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
+import {
+  brokerConf,
+  exportAndStart,
+  exportWorkshop,
+  passwordLine,
+  tlsListener,
+  writeBrokerSettings,
+} from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 
 /** Server-side TLS only, users from a $7$ password file. */
@@ -22,18 +29,9 @@ describe('export mosquitto: password file + TLS, run by Debian Mosquitto', () =>
   beforeAll(async () => {
     ws = await exportWorkshop(join(root, 'ws'));
     const port = await freePort();
-    writeBrokerSettings(
-      ws,
-      [
-        'allow_anonymous false',
-        'password_file passwd',
-        `listener ${port}`,
-        'certfile server.crt',
-        'keyfile server.key',
-        '',
-      ].join('\n'),
-      { passwd: `${passwordLine('device-1', 'pw one')}\n${passwordLine('operator', 'op-secret')}\n` },
-    );
+    writeBrokerSettings(ws, brokerConf('allow_anonymous false', 'password_file passwd', tlsListener(port)), {
+      passwd: `${passwordLine('device-1', 'pw one')}\n${passwordLine('operator', 'op-secret')}\n`,
+    });
     ({ broker, result } = await exportAndStart(ws, out, port));
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLine, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
 import { received, shell, subscribe } from './mosquitto-clients.js';
 
 const KEY = '00112233445566778899aabbccddeeff';
@@ -28,7 +28,7 @@ describe('export mosquitto: TLS-PSK, run by Debian Mosquitto', () => {
     const tlsPort = await freePort();
     writeBrokerSettings(
       ws,
-      [
+      brokerConf(
         'allow_anonymous false',
         'psk_file psk.txt',
         'acl_file acl.conf',
@@ -36,14 +36,8 @@ describe('export mosquitto: TLS-PSK, run by Debian Mosquitto', () => {
         'psk_hint studio',
         'use_identity_as_username true',
         '',
-        `listener ${tlsPort}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
+        mtlsListener(tlsPort),
+      ),
       {
         'psk.txt': `sensor-1:${KEY}\nsensor-2:ffeeddccbbaa99887766554433221100\n`,
         'acl.conf': 'user sensor-1\ntopic readwrite sensors/1/#\n\npattern readwrite devices/%u/#\n',

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 
 /** use_subject_as_username with user blocks keyed on the RFC 2253 subject. */
@@ -20,17 +20,11 @@ describe('export mosquitto: subject as username + ACL user blocks, run by Debian
     const port = await freePort();
     writeBrokerSettings(
       ws,
-      [
+      brokerConf(
         'allow_anonymous false',
         'acl_file acl.conf',
-        `listener ${port}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_subject_as_username true',
-        '',
-      ].join('\n'),
+        mtlsListener(port, { usernameFrom: 'subject' }),
+      ),
       {
         'acl.conf': 'user CN=device-1\ntopic readwrite plant/1/#\n\nuser CN=device-2\ntopic read plant/1/#\n',
       },

@@ -6,7 +6,7 @@ import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { ROOT } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
 import { shell } from './mosquitto-clients.js';
 
 /** A wss listener with client certificates beside an mqtts one; mqtt.js is the client over WebSockets. */
@@ -23,25 +23,12 @@ describe('export mosquitto: wss with client certificates, run by Debian Mosquitt
     wssPort = await freePort();
     writeBrokerSettings(
       ws,
-      [
+      brokerConf(
         'allow_anonymous false',
         'acl_file acl.conf',
-        `listener ${wssPort}`,
-        'protocol websockets',
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-        `listener ${mqttsPort}`,
-        'cafile ca.crt',
-        'certfile server.crt',
-        'keyfile server.key',
-        'require_certificate true',
-        'use_identity_as_username true',
-        '',
-      ].join('\n'),
+        mtlsListener(wssPort, { lines: ['protocol websockets'] }),
+        mtlsListener(mqttsPort),
+      ),
       { 'acl.conf': 'pattern readwrite devices/%u/#\n' },
     );
     ({ broker } = await exportAndStart(ws, out, mqttsPort));

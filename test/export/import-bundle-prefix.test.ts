@@ -6,7 +6,14 @@ import { importMosquittoConf } from '../../src-main/core/export/import-mosquitto
 import { Workspace } from '../../src-main/core/workspace/workspace.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
+import {
+  brokerConf,
+  exportWorkshop,
+  mtlsListener,
+  passwordLine,
+  tlsListener,
+  writeBrokerSettings,
+} from './fixtures.js';
 
 /**
  * Export then import of the same bundle (#19 item 5): a bundle made for production names its files
@@ -16,24 +23,15 @@ import { exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js
 describe('import of an exported bundle maps the production prefix back to the bundle folder', () => {
   const root = tempDir('mts-import-prefix-');
   let ws: Workspace;
-  const conf = [
+  const conf = brokerConf(
     'per_listener_settings false',
     'allow_anonymous false',
     'password_file passwd',
     'acl_file acl.conf',
     '',
-    'listener 18883',
-    'cafile ca.crt',
-    'certfile server.crt',
-    'keyfile server.key',
-    'require_certificate true',
-    'use_identity_as_username true',
-    '',
-    'listener 18884',
-    'certfile server.crt',
-    'keyfile server.key',
-    '',
-  ].join('\n');
+    mtlsListener(18883),
+    tlsListener(18884),
+  );
 
   beforeAll(async () => {
     ws = await exportWorkshop(join(root, 'ws'));

@@ -71,3 +71,14 @@ export function subscribe(
 export function received(output: string): string[] {
   return output.split('\n').filter((l) => l && !l.startsWith('Client ') && !l.startsWith('Subscribed'));
 }
+
+/**
+ * Run mosquitto_pub against localhost:port, verifying the broker with `cafile`; `args` give the login,
+ * topic and message. Killed after 8 s.
+ */
+export function publish(port: number, cafile: string, args: string[], cwd?: string): Promise<RunResult> {
+  return run('mosquitto_pub', ['-h', 'localhost', '-p', String(port), '--cafile', cafile, ...args], {
+    cwd,
+    timeoutMs: 8000,
+  });
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, ROOT } from '../helpers/run.js';
+import { spawn } from 'node:child_process';
+import { cli, CLI, ROOT } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,6 +26,22 @@ describe('CLI conventions', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('unknown command: frobnicate');
+  });
+
+  it('-V alone prints the version too (the launcher answers it before the ES modules load)', async () => {
+    const r = await cli(['-V']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('a reader that closes the pipe early (`| head`) ends the command quietly, with no stack', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write: that write fails with EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('an unknown option is bad usage (exit 2) and names the option', async () => {

@@ -7,7 +7,7 @@ import { apiMethods } from '../../src-main/api/contract/index.js';
 import type { MethodSpec } from '../../src-main/api/contract/method.js';
 import { tempDir } from '../helpers/tmp.js';
 import { freePort } from '../helpers/ports.js';
-import { opensslOk } from '../helpers/openssl.js';
+import { opensslSelfSigned } from '../helpers/openssl.js';
 import { findKeyMaterial, knownKey, workspaceKeys, type KnownKey } from '../helpers/key-material.js';
 
 /**
@@ -170,23 +170,11 @@ describe('private keys never cross to the renderer', () => {
     await call('inspect.history', {});
     // A certificate and key made outside the workshop, imported: the key goes to keys/, never back.
     const outside = tempDir('mts-outside-');
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
+    await opensslSelfSigned(
       '/CN=outside',
-      '-keyout',
-      join(outside, 'outside.key'),
-      '-out',
-      join(outside, 'outside.crt'),
-      '-days',
-      '30',
-    ]);
+      { key: join(outside, 'outside.key'), cert: join(outside, 'outside.crt') },
+      30,
+    );
     const outsideKey = readFileSync(join(outside, 'outside.key'));
     keys.push(knownKey('outside.key', createPrivateKey(outsideKey)));
     const imported = (await call('pki.import', {

@@ -82,3 +82,22 @@ export async function openApp(
     },
   };
 }
+
+/** Quick start as a user runs it: the Start view's one button, then wait until the view says it is ready. */
+export async function quickStartFromView(app: OpenApp): Promise<void> {
+  await app.gotoView('start');
+  await app.page.click('[data-action="quickstart"]');
+  await app.page.waitForSelector('.ready', { timeout: 30_000 });
+}
+
+/**
+ * Screenshots NAME (the current, light theme) and NAME-dark, switching with the app's own theme toggle
+ * and back; `settleMs` lets what redraws on a theme change (charts) finish first.
+ */
+export async function screenshotLightAndDark(app: OpenApp, name: string, settleMs = 0): Promise<void> {
+  await app.screenshot(name);
+  await app.page.locator('.theme-toggle').click();
+  if (settleMs) await app.page.waitForTimeout(settleMs);
+  await app.screenshot(`${name}-dark`);
+  await app.page.locator('.theme-toggle').click();
+}

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { expectRefusedUnchanged, opensslOk, snapshot } from './helpers.js';
+import { expectRefusedUnchanged, opensslOk, opensslSelfSigned, snapshot } from './helpers.js';
 import {
   buildCrl,
   createCa,
@@ -45,23 +45,7 @@ describe('bad input leaves the workspace exactly as it was', () => {
       '-out',
       f('ext.crt'),
     ]);
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      f('other.key'),
-      '-subj',
-      '/CN=other',
-      '-days',
-      '30',
-      '-out',
-      f('other.crt'),
-    ]);
+    await opensslSelfSigned('/CN=other', { key: f('other.key'), cert: f('other.crt') }, 30);
     await opensslOk(['x509', '-in', f('ext.crt'), '-outform', 'DER', '-out', f('ext.der')]);
     await opensslOk([
       'pkcs8',

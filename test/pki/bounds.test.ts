@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { expectRefusedUnchanged, opensslOk } from './helpers.js';
+import { timerTicksDuring } from '../helpers/event-loop.js';
+import { expectRefusedUnchanged, opensslOk, opensslSelfSigned } from './helpers.js';
 import {
   createCa,
   importCertificate,
@@ -179,23 +180,7 @@ describe('key derivation is bounded and off the event loop', () => {
   }, 30_000);
 
   it('the async reader lets the event loop run while it derives (the sync one does not)', async () => {
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      f('slow.key'),
-      '-subj',
-      '/CN=slow',
-      '-days',
-      '3',
-      '-out',
-      f('slow.crt'),
-    ]);
+    await opensslSelfSigned('/CN=slow', { key: f('slow.key'), cert: f('slow.crt') }, 3);
     await opensslOk([
       'pkcs12',
       '-export',
@@ -212,18 +197,8 @@ describe('key derivation is bounded and off the event loop', () => {
       f('slow.p12'),
     ]);
     const data = readFileSync(f('slow.p12'));
-    const ticks = async (work: () => unknown) => {
-      let count = 0;
-      const timer = setInterval(() => count++, 1);
-      try {
-        await work();
-      } finally {
-        clearInterval(timer);
-      }
-      return count;
-    };
-    const during = await ticks(() => parsePkcs12Async(data, 'pw', 'slow.p12'));
-    const blocked = await ticks(() => parsePkcs12(data, 'pw', 'slow.p12'));
+    const during = await timerTicksDuring(() => parsePkcs12Async(data, 'pw', 'slow.p12'));
+    const blocked = await timerTicksDuring(() => parsePkcs12(data, 'pw', 'slow.p12'));
     expect(during).toBeGreaterThan(3);
     expect(blocked).toBeLessThanOrEqual(1);
     expect((await parsePkcs12Async(data, 'pw', 'slow.p12')).certPem).toBe(parsePkcs12(data, 'pw').certPem);

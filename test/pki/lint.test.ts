@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { opensslOk } from './helpers.js';
+import { opensslOk, opensslSelfSigned } from './helpers.js';
 import {
   createCa,
   issueCertificate,
@@ -30,24 +30,7 @@ describe('lintCertificate', () => {
       '-addext',
       'keyUsage=critical,keyCertSign,cRLSign',
     ];
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      f('ca.key'),
-      '-subj',
-      '/CN=Lint CA',
-      '-days',
-      '1000',
-      '-out',
-      f('ca.crt'),
-      ...ca,
-    ]);
+    await opensslSelfSigned('/CN=Lint CA', { key: f('ca.key'), cert: f('ca.crt') }, 1000, ca);
     const leaf = async (
       name: string,
       args: string[],
@@ -105,22 +88,7 @@ describe('lintCertificate', () => {
       '-addext',
       'basicConstraints=critical,CA:FALSE',
     ]);
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      f('bad-ca.key'),
-      '-subj',
-      '/CN=Bad CA',
-      '-days',
-      '30',
-      '-out',
-      f('bad-ca.crt'),
+    await opensslSelfSigned('/CN=Bad CA', { key: f('bad-ca.key'), cert: f('bad-ca.crt') }, 30, [
       '-addext',
       'basicConstraints=critical,CA:TRUE',
       '-addext',

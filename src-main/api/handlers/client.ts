@@ -102,7 +102,7 @@ export function clientHandlers(ctx: ServiceContext): Handlers<typeof clientMetho
     },
     'client.connect': async ({ profile, password, passphrase, keyLogFile }) => {
       const input = typeof profile === 'string' ? profiles().get(profile) : profile;
-      const session = manager.open(input, {
+      const session = await manager.openAsync(input, {
         ...(password !== undefined ? { password } : {}),
         ...(passphrase !== undefined ? { passphrase } : {}),
         ...(keyLogFile ? { keyLogFile } : {}),

@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { includeDirReader, parseMosquittoConf, type MosquittoConf } from '../conf/index.js';
+// the conf modules themselves, not conf/index.js: the barrel brings the validator and the ACL engine to every
+// `pub` and `sub` start (workspace-broker-url.ts reads WORKSPACE_BROKER_CONF from here)
+import { includeDirReader } from '../conf/include-dir.js';
+import type { MosquittoConf } from '../conf/model.js';
+import { parseMosquittoConf } from '../conf/parse.js';
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 

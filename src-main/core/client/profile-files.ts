@@ -2,6 +2,7 @@ import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { UserError } from '../user-error.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { pemCertificateBlocks } from '../text-scan.js';
+import { looksLikePkcs12 } from '../pki/pkcs12.js';
 
 /**
  * A file the user picked for a connection profile (CA, client certificate, key, PKCS#12). A browser
@@ -89,9 +90,9 @@ function checkKey(data: Buffer, name: string): void {
   fail(name, 'key', 'is not a private key in PEM or DER form');
 }
 
-/** A PKCS#12 file is DER (an ASN.1 SEQUENCE); its contents need the passphrase, checked at connect. */
+/** A PKCS#12 file's PFX structure (its contents need the passphrase, checked at connect). */
 function checkPkcs12(data: Buffer, name: string): void {
-  if (data[0] !== 0x30 || data.toString('latin1').includes('-----BEGIN')) {
+  if (!looksLikePkcs12(data)) {
     fail(name, 'p12', 'is not a PKCS#12 (.p12/.pfx) file');
   }
 }

@@ -3,7 +3,13 @@ import { UserError } from '../user-error.js';
 import type { ClientProblem } from './connection-problem.js';
 import { checkKeyLogPath } from './key-log.js';
 import type { LogPage, LogQuery, LoggedMessage } from './message-log.js';
-import { isSecure, parseBrokerUrl, validateProfile } from './profile.js';
+import {
+  isSecure,
+  parseBrokerUrl,
+  validateProfile,
+  type ConnectionProfile,
+  type ParsedUrl,
+} from './profile.js';
 import type { PublishHistoryEntry } from './publish-history.js';
 import {
   Session,
@@ -14,7 +20,13 @@ import {
   type SubscriptionRequest,
   type SubscriptionResult,
 } from './session.js';
-import { resolveTls, type ConnectSecrets, type WorkspaceCertificates } from './tls-options.js';
+import {
+  resolveTls,
+  resolveTlsAsync,
+  type ConnectSecrets,
+  type ResolvedTls,
+  type WorkspaceCertificates,
+} from './tls-options.js';
 
 /** A batch of messages for one connection, sent at most every `batchMs`. */
 export interface MessageBatch {
@@ -70,7 +82,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   /**
    * Create a connection from a profile (any JSON; validated) without connecting yet. TLS files and
-   * passphrases are read now: a wrong passphrase is one UserError and no connection is created.
+   * passphrases are read now: a wrong passphrase is one UserError and no connection is created. An
+   * encrypted key is derived inline here (CLI one-shots); the app uses openAsync.
    */
   open(profileInput: unknown, secrets: ConnectSecrets = {}): Session {
     const profile = validateProfile(profileInput);
@@ -78,6 +91,25 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const tls = isSecure(url.scheme)
       ? resolveTls(profile.tls, this.options.certificates, secrets)
       : undefined;
+    return this.create(profile, url, tls, secrets);
+  }
+
+  /** open, with the key derivation of an encrypted key or PKCS#12 file off the event loop. */
+  async openAsync(profileInput: unknown, secrets: ConnectSecrets = {}): Promise<Session> {
+    const profile = validateProfile(profileInput);
+    const url = parseBrokerUrl(profile.url);
+    const tls = isSecure(url.scheme)
+      ? await resolveTlsAsync(profile.tls, this.options.certificates, secrets)
+      : undefined;
+    return this.create(profile, url, tls, secrets);
+  }
+
+  private create(
+    profile: ConnectionProfile,
+    url: ParsedUrl,
+    tls: ResolvedTls | undefined,
+    secrets: ConnectSecrets,
+  ): Session {
     // A key log given at connect wins over one the profile keeps; either way the place is checked now.
     const keyLogRequest = secrets.keyLogFile?.trim() || profile.tls.keyLogFile;
     const keyLogFile =
@@ -109,7 +141,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   /** Open and connect. On a refused or failed connection the session stays listed with its problem. */
   async connect(profileInput: unknown, secrets: ConnectSecrets = {}): Promise<SessionSnapshot> {
-    const session = this.open(profileInput, secrets);
+    const session = await this.openAsync(profileInput, secrets);
     return session.connect();
   }
 

@@ -1,9 +1,9 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError, messageOf } from '../user-error.js';
-import { readKey } from '../pki/keys.js';
+import { readKey, readKeyAsync } from '../pki/keys.js';
 import { looksLikePem, parsePemBlocks, toPem } from '../pki/pem.js';
-import { parsePkcs12 } from '../pki/pkcs12.js';
+import { parsePkcs12, parsePkcs12Async, type Pkcs12Contents } from '../pki/pkcs12.js';
 
 /** Read a file the profile names; a missing or unreadable file is a UserError naming the field. */
 export function readProfileFile(path: string, field: string): Buffer {
@@ -71,7 +71,7 @@ function withField(error: unknown, fields: { file: string; passphrase: string })
 /**
  * A private key from PEM or DER bytes (PKCS#8, PKCS#1/SEC1, encrypted PKCS#8 or legacy encrypted PEM),
  * read by the workshop's key reader. An encrypted key without a passphrase, or with the wrong one, is
- * one clear UserError naming the passphrase field.
+ * one clear UserError naming the passphrase field. Derives inline: the app uses readPrivateKeyAsync.
  */
 export function readPrivateKey(
   data: Buffer,
@@ -81,6 +81,20 @@ export function readPrivateKey(
 ): KeyObject {
   try {
     return readKey(data, passphrase, file);
+  } catch (error) {
+    withField(error, { file: fields.key, passphrase: fields.passphrase });
+  }
+}
+
+/** readPrivateKey with an encrypted key's derivation off the event loop. */
+export async function readPrivateKeyAsync(
+  data: Buffer,
+  passphrase: string | undefined,
+  file: string,
+  fields: { key: string; passphrase: string },
+): Promise<KeyObject> {
+  try {
+    return await readKeyAsync(data, passphrase, file);
   } catch (error) {
     withField(error, { file: fields.key, passphrase: fields.passphrase });
   }
@@ -102,27 +116,47 @@ export function checkKeyMatches(certPem: string, key: KeyObject, file: string, f
   }
 }
 
+type Pkcs12Identity = { certs: string[]; keyPem: string };
+
 /**
  * Open a PKCS#12 file with the workshop's reader (AES and the legacy RC2/3DES encryption OpenSSL 3
- * refuses by default). Returns the certificate chain to send (leaf first) and the key as PEM.
+ * refuses by default). Returns the certificate chain to send (leaf first) and the key as PEM. Derives
+ * inline: the app uses readPkcs12Async.
  */
 export function readPkcs12(
   data: Buffer,
   passphrase: string | undefined,
   file: string,
   fields: { path: string; passphrase: string },
-): { certs: string[]; keyPem: string } {
-  let contents: ReturnType<typeof parsePkcs12>;
+): Pkcs12Identity {
+  let contents: Pkcs12Contents;
   try {
     contents = parsePkcs12(data, passphrase, file);
   } catch (error) {
     withField(error, { file: fields.path, passphrase: fields.passphrase });
   }
+  return pkcs12Identity(contents, file, fields.path);
+}
+
+/** readPkcs12 with its key derivations off the event loop. */
+export async function readPkcs12Async(
+  data: Buffer,
+  passphrase: string | undefined,
+  file: string,
+  fields: { path: string; passphrase: string },
+): Promise<Pkcs12Identity> {
+  let contents: Pkcs12Contents;
+  try {
+    contents = await parsePkcs12Async(data, passphrase, file);
+  } catch (error) {
+    withField(error, { file: fields.path, passphrase: fields.passphrase });
+  }
+  return pkcs12Identity(contents, file, fields.path);
+}
+
+function pkcs12Identity(contents: Pkcs12Contents, file: string, field: string): Pkcs12Identity {
   if (!contents.keyPem) {
-    throw new UserError(`${file}: the PKCS#12 file holds no private key`, 'BAD_PKCS12', {
-      file,
-      field: fields.path,
-    });
+    throw new UserError(`${file}: the PKCS#12 file holds no private key`, 'BAD_PKCS12', { file, field });
   }
   return { certs: [contents.certPem, ...contents.chainPems], keyPem: contents.keyPem };
 }

@@ -1,12 +1,15 @@
+import type { KeyObject } from 'node:crypto';
 import * as tls from 'node:tls';
 import { UserError } from '../user-error.js';
-import type { TlsSettings } from './profile.js';
+import type { ClientCertificateSource, TlsSettings } from './profile.js';
 import {
   certificateFacts,
   checkKeyMatches,
   readCertificates,
   readPkcs12,
+  readPkcs12Async,
   readPrivateKey,
+  readPrivateKeyAsync,
   readProfileFile,
   type CertificateFacts,
 } from './tls-files.js';
@@ -47,74 +50,140 @@ function systemRoots(): string[] | undefined {
   return [...all];
 }
 
-/** Build the TLS options of a profile; every file and passphrase problem is a UserError naming the field. */
+type FilesSource = Extract<ClientCertificateSource, { kind: 'files' }>;
+type Pkcs12Source = Extract<ClientCertificateSource, { kind: 'pkcs12' }>;
+
+/** The client certificate chain and key to present, with the facts the session view shows. */
+interface ClientIdentity {
+  cert: string;
+  key: string;
+  facts: CertificateFacts;
+}
+
+const KEY_FIELDS = { key: 'tls.clientCert.keyPath', passphrase: 'tls.clientCert.passphrase' };
+const PKCS12_FIELDS = { path: 'tls.clientCert.path', passphrase: 'tls.clientCert.passphrase' };
+
+/**
+ * Build the TLS options of a profile; every file and passphrase problem is a UserError naming the field.
+ * An encrypted key or PKCS#12 file is derived inline (CLI one-shots); the app uses resolveTlsAsync.
+ */
 export function resolveTls(
   settings: TlsSettings,
   certificates: WorkspaceCertificates | undefined,
   secrets: ConnectSecrets = {},
 ): ResolvedTls {
-  const options: tls.ConnectionOptions = { rejectUnauthorized: settings.verifyServer };
-  let trustLabel = 'the system roots';
+  const trust = resolveTrust(settings, certificates);
+  const source = settings.clientCert;
+  let identity: ClientIdentity | undefined;
+  if (source.kind === 'files') {
+    const certs = clientCertificates(source);
+    const key = readPrivateKey(keyFile(source), passphraseOf(source, secrets), source.keyPath, KEY_FIELDS);
+    identity = filesIdentity(source, certs, key);
+  } else if (source.kind === 'pkcs12') {
+    const found = readPkcs12(pkcs12File(source), passphraseOf(source, secrets), source.path, PKCS12_FIELDS);
+    identity = pkcs12Identity(found);
+  } else {
+    identity = workspaceIdentity(source, certificates);
+  }
+  return assemble(settings, trust, identity);
+}
+
+/** resolveTls with the key derivations of encrypted keys and PKCS#12 files off the event loop. */
+export async function resolveTlsAsync(
+  settings: TlsSettings,
+  certificates: WorkspaceCertificates | undefined,
+  secrets: ConnectSecrets = {},
+): Promise<ResolvedTls> {
+  const trust = resolveTrust(settings, certificates);
+  const source = settings.clientCert;
+  let identity: ClientIdentity | undefined;
+  if (source.kind === 'files') {
+    const certs = clientCertificates(source);
+    const passphrase = passphraseOf(source, secrets);
+    const key = await readPrivateKeyAsync(keyFile(source), passphrase, source.keyPath, KEY_FIELDS);
+    identity = filesIdentity(source, certs, key);
+  } else if (source.kind === 'pkcs12') {
+    const passphrase = passphraseOf(source, secrets);
+    identity = pkcs12Identity(
+      await readPkcs12Async(pkcs12File(source), passphrase, source.path, PKCS12_FIELDS),
+    );
+  } else {
+    identity = workspaceIdentity(source, certificates);
+  }
+  return assemble(settings, trust, identity);
+}
+
+function resolveTrust(
+  settings: TlsSettings,
+  certificates: WorkspaceCertificates | undefined,
+): { ca?: string[]; label: string } {
   const trust = settings.trust;
   if (trust.kind === 'workspace') {
     if (!certificates) throw noWorkspace('tls.trust.ca');
-    options.ca = certificates.trustAnchors(trust.ca);
-    trustLabel = `the workspace CA "${trust.ca}"`;
-  } else if (trust.kind === 'file') {
-    options.ca = readCertificates(
-      readProfileFile(trust.path, 'tls.trust.path'),
-      trust.path,
-      'tls.trust.path',
-    );
-    trustLabel = `the CA file ${trust.path}`;
-  } else {
-    const roots = systemRoots();
-    if (roots) options.ca = roots;
+    return { ca: certificates.trustAnchors(trust.ca), label: `the workspace CA "${trust.ca}"` };
   }
+  if (trust.kind === 'file') {
+    const ca = readCertificates(readProfileFile(trust.path, 'tls.trust.path'), trust.path, 'tls.trust.path');
+    return { ca, label: `the CA file ${trust.path}` };
+  }
+  const roots = systemRoots();
+  return { ...(roots ? { ca: roots } : {}), label: 'the system roots' };
+}
 
-  let clientCertificate: CertificateFacts | undefined;
-  const source = settings.clientCert;
-  if (source.kind === 'workspace') {
-    if (!certificates) throw noWorkspace('tls.clientCert.name');
-    const identity = certificates.identity(source.name);
-    options.cert = identity.chain || identity.cert;
+function passphraseOf(source: FilesSource | Pkcs12Source, secrets: ConnectSecrets): string | undefined {
+  return secrets.passphrase ?? source.passphrase;
+}
+
+function clientCertificates(source: FilesSource): string[] {
+  const field = 'tls.clientCert.certPath';
+  return readCertificates(readProfileFile(source.certPath, field), source.certPath, field);
+}
+
+function keyFile(source: FilesSource): Buffer {
+  return readProfileFile(source.keyPath, KEY_FIELDS.key);
+}
+
+function pkcs12File(source: Pkcs12Source): Buffer {
+  return readProfileFile(source.path, PKCS12_FIELDS.path);
+}
+
+function filesIdentity(source: FilesSource, certs: string[], key: KeyObject): ClientIdentity {
+  checkKeyMatches(certs[0]!, key, source.keyPath, KEY_FIELDS.key);
+  return {
+    cert: certs.join(''),
+    key: key.export({ type: 'pkcs8', format: 'pem' }) as string,
+    facts: certificateFacts(certs[0]!),
+  };
+}
+
+function pkcs12Identity({ certs, keyPem }: { certs: string[]; keyPem: string }): ClientIdentity {
+  return { cert: certs.join(''), key: keyPem, facts: certificateFacts(certs[0]!) };
+}
+
+function workspaceIdentity(
+  source: ClientCertificateSource,
+  certificates: WorkspaceCertificates | undefined,
+): ClientIdentity | undefined {
+  if (source.kind !== 'workspace') return undefined;
+  if (!certificates) throw noWorkspace('tls.clientCert.name');
+  const identity = certificates.identity(source.name);
+  return { cert: identity.chain || identity.cert, key: identity.key, facts: certificateFacts(identity.cert) };
+}
+
+function assemble(
+  settings: TlsSettings,
+  trust: { ca?: string[]; label: string },
+  identity: ClientIdentity | undefined,
+): ResolvedTls {
+  const options: tls.ConnectionOptions = { rejectUnauthorized: settings.verifyServer };
+  if (trust.ca) options.ca = trust.ca;
+  if (identity) {
+    options.cert = identity.cert;
     options.key = identity.key;
-    clientCertificate = certificateFacts(identity.cert);
-  } else if (source.kind === 'files') {
-    const passphrase = secrets.passphrase ?? source.passphrase;
-    const certs = readCertificates(
-      readProfileFile(source.certPath, 'tls.clientCert.certPath'),
-      source.certPath,
-      'tls.clientCert.certPath',
-    );
-    const key = readPrivateKey(
-      readProfileFile(source.keyPath, 'tls.clientCert.keyPath'),
-      passphrase,
-      source.keyPath,
-      {
-        key: 'tls.clientCert.keyPath',
-        passphrase: 'tls.clientCert.passphrase',
-      },
-    );
-    checkKeyMatches(certs[0]!, key, source.keyPath, 'tls.clientCert.keyPath');
-    options.cert = certs.join('');
-    options.key = key.export({ type: 'pkcs8', format: 'pem' }) as string;
-    clientCertificate = certificateFacts(certs[0]!);
-  } else if (source.kind === 'pkcs12') {
-    const passphrase = secrets.passphrase ?? source.passphrase;
-    const data = readProfileFile(source.path, 'tls.clientCert.path');
-    const { certs, keyPem } = readPkcs12(data, passphrase, source.path, {
-      path: 'tls.clientCert.path',
-      passphrase: 'tls.clientCert.passphrase',
-    });
-    options.cert = certs.join('');
-    options.key = keyPem;
-    clientCertificate = certificateFacts(certs[0]!);
   }
-
   if (settings.servername) options.servername = settings.servername;
   if (settings.alpn?.length) options.ALPNProtocols = settings.alpn;
-  return { options, trustLabel, ...(clientCertificate ? { clientCertificate } : {}) };
+  return { options, trustLabel: trust.label, ...(identity ? { clientCertificate: identity.facts } : {}) };
 }
 
 function noWorkspace(field: string): UserError {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { UserError } from '../user-error.js';
 import { keyMatchesSpki } from '../pki/keys.js';
-import { parsePkcs12, readCertificates, readCrls, readKey, toPem } from '../pki/index.js';
+import { parsePkcs12Async, readCertificates, readCrls, readKeyAsync, toPem } from '../pki/index.js';
 import type { ProbeOptions } from './types.js';
 
 export interface ProbeMaterial {
@@ -37,7 +37,8 @@ export function systemTrust(): { pem: string; label: string } {
   return systemRoots;
 }
 
-export function prepareMaterial(options: ProbeOptions): ProbeMaterial {
+/** The material of a probe; an encrypted key or PKCS#12 file is derived off the event loop. */
+export async function prepareMaterial(options: ProbeOptions): Promise<ProbeMaterial> {
   let trustPem: string;
   let trustLabel: string;
   if (!options.trust || options.trust === 'system') {
@@ -52,7 +53,7 @@ export function prepareMaterial(options: ProbeOptions): ProbeMaterial {
   if (client?.kind === 'pem') {
     const label = client.label ?? 'client certificate';
     const certificates = readCertificates(client.certPem, label);
-    const key = readKey(client.keyPem, client.passphrase, `${label} key`);
+    const key = await readKeyAsync(client.keyPem, client.passphrase, `${label} key`);
     if (!keyMatchesSpki(key, certificates[0]!.spki)) {
       throw new UserError(
         `${label}: the private key does not belong to this certificate (their public keys differ)`,
@@ -67,7 +68,7 @@ export function prepareMaterial(options: ProbeOptions): ProbeMaterial {
     };
   } else if (client?.kind === 'pkcs12') {
     const label = client.label ?? 'PKCS#12 file';
-    const contents = parsePkcs12(client.pfx, client.passphrase, label);
+    const contents = await parsePkcs12Async(client.pfx, client.passphrase, label);
     if (!contents.keyPem)
       throw new UserError(`${label}: the PKCS#12 file holds no private key`, 'BAD_PKCS12', { file: label });
     identity = { certPem: contents.certPem + contents.chainPems.join(''), keyPem: contents.keyPem, label };

@@ -421,7 +421,7 @@ export async function probe(
 ): Promise<InspectReport> {
   const target = typeof targetInput === 'string' ? parseTarget(targetInput) : targetInput;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const material = prepareMaterial(options);
+  const material = await prepareMaterial(options);
   const started = performance.now();
   const plain = target.scheme === 'mqtt' || target.scheme === 'ws';
   const context: ProbeContext = {

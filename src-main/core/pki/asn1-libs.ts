@@ -15,6 +15,7 @@ type Cms = typeof import('@peculiar/asn1-cms');
 type Pfx = typeof import('@peculiar/asn1-pfx');
 type Pkcs8 = typeof import('@peculiar/asn1-pkcs8');
 type Rsa = typeof import('@peculiar/asn1-rsa');
+type Ecc = typeof import('@peculiar/asn1-ecc');
 
 let asn1jsModule: Asn1js | undefined;
 let schemaModule: Schema | undefined;
@@ -23,6 +24,7 @@ let cmsModule: Cms | undefined;
 let pfxModule: Pfx | undefined;
 let pkcs8Module: Pkcs8 | undefined;
 let rsaModule: Rsa | undefined;
+let eccModule: Ecc | undefined;
 
 export const asn1js = (): Asn1js => (asn1jsModule ??= load('asn1js') as Asn1js);
 export const asn1Schema = (): Schema => (schemaModule ??= load('@peculiar/asn1-schema') as Schema);
@@ -31,6 +33,7 @@ export const asn1Cms = (): Cms => (cmsModule ??= load('@peculiar/asn1-cms') as C
 export const asn1Pfx = (): Pfx => (pfxModule ??= load('@peculiar/asn1-pfx') as Pfx);
 export const asn1Pkcs8 = (): Pkcs8 => (pkcs8Module ??= load('@peculiar/asn1-pkcs8') as Pkcs8);
 export const asn1Rsa = (): Rsa => (rsaModule ??= load('@peculiar/asn1-rsa') as Rsa);
+export const asn1Ecc = (): Ecc => (eccModule ??= load('@peculiar/asn1-ecc') as Ecc);
 
 /** A value computed once, on first use (a schema class declared against a lazily loaded library). */
 export function once<T>(make: () => T): () => T {

@@ -8,7 +8,7 @@ import { nameSchema, type NameValue, type RawName } from './name-schema.js';
 import { NAME_ATTRIBUTES, OID } from './oids.js';
 import type { DistinguishedName, NameAttribute } from './types.js';
 
-/** Universal tags of the values a name attribute holds. */
+/** Universal tags of the values a name attribute holds: the printer picks OpenSSL's character width per tag (tag2nbyte), which no library exposes. */
 const TAG = {
   UTF8_STRING: 0x0c,
   NUMERIC_STRING: 0x12,

@@ -1,42 +1,27 @@
 /**
- * Private and public keys: generation per KeyType, reading every common key encoding (PEM PKCS#8,
- * PKCS#1, SEC1, legacy-encrypted PEM, encrypted PKCS#8, DER), signature algorithms and signing.
+ * Private and public keys: generation per KeyType, public key facts, signature algorithms and signing
+ * (node:crypto). Encoding a generated key is key-encoding.ts, reading a key file key-reader.ts (both
+ * re-exported here).
  */
 import {
-  createPrivateKey,
   createPublicKey,
   generateKeyPair,
   generateKeyPairSync,
   sign,
   verify,
-  type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { UserError } from '../user-error.js';
-import {
-  DerError,
-  TAG,
-  bitString,
-  children,
-  explicit,
-  int,
-  nullValue,
-  octetString,
-  oid,
-  parseDer,
-  seq,
-} from './der.js';
 import type { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
-import { asn1X509, asn1js } from './asn1-libs.js';
-import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
+import { asn1Ecc, asn1Schema, asn1X509 } from './asn1-libs.js';
+import { DecodeError, decodeAs, decodeWords } from './asn1-decode.js';
 import { CURVE_NAMES, OID, SIGNATURE_ALGORITHMS } from './oids.js';
-import { looksLikePem, parsePemBlocks, toPem } from './pem.js';
-import { DerivationLimitError, deriveAll, deriveAllSync, type Deriving } from './key-derivation.js';
-import { WrongPasswordError, pbeDecrypt, pbeHandles } from './password-based-encryption.js';
-import { pkcs12Schema } from './pkcs12-schema.js';
-import { isDecodeError } from './decode-failure.js';
+import { toPem } from './pem.js';
 import { KEY_TYPES, type KeyType, type KeyTypeLabel } from './types.js';
+
+export { generateEncodedKey, type EncodedKey } from './key-encoding.js';
+export { readKey, readKeyAsync } from './key-reader.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -75,76 +60,6 @@ export async function generatePrivateKey(keyType: KeyType): Promise<KeyObject> {
       return (await generateKeyPairAsync('rsa', { modulusLength, publicExponent: 0x10001 })).privateKey;
     }
   }
-}
-
-export interface EncodedKey {
-  keyType: KeyType;
-  /** PKCS#8 PEM. */
-  privatePem: string;
-  /** SubjectPublicKeyInfo DER. */
-  spki: Buffer;
-  /** Its subjectPublicKey bits, when known without decoding it (the builder's SKI input). */
-  publicKeyBits?: Buffer;
-}
-
-const CURVES: Partial<Record<KeyType, string>> = { 'ec-p256': 'prime256v1', 'ec-p384': 'secp384r1' };
-
-/**
- * Generate a key already encoded (PKCS#8 PEM + SPKI DER): the fast path for batches. EC and Ed25519
- * keys are encoded here from their JWK form — byte for byte what OpenSSL writes, several times faster
- * than OpenSSL 3's encoders; RSA goes through Node's encoders off the main thread.
- */
-export async function generateEncodedKey(keyType: KeyType): Promise<EncodedKey> {
-  const curve = CURVES[keyType];
-  if (curve) {
-    const jwk = generateJwk('ec', curve);
-    const curveOid = keyType === 'ec-p384' ? OID.secp384r1 : OID.prime256v1;
-    const algorithm = seq(oid(OID.ecPublicKey), oid(curveOid));
-    const point = Buffer.concat([Buffer.from([4]), b64url(jwk.x), b64url(jwk.y)]);
-    const ecPrivateKey = seq(int(1), octetString(b64url(jwk.d)), explicit(1, bitString(point)));
-    return {
-      keyType,
-      privatePem: toPem(seq(int(0), algorithm, octetString(ecPrivateKey)), 'PRIVATE KEY'),
-      spki: seq(algorithm, bitString(point)),
-      publicKeyBits: point,
-    };
-  }
-  if (keyType === 'ed25519') {
-    const jwk = generateJwk('ed25519');
-    const algorithm = seq(oid(OID.ed25519));
-    return {
-      keyType,
-      privatePem: toPem(seq(int(0), algorithm, octetString(octetString(b64url(jwk.d)))), 'PRIVATE KEY'),
-      spki: seq(algorithm, bitString(b64url(jwk.x))),
-      publicKeyBits: b64url(jwk.x),
-    };
-  }
-  const pair = await generateKeyPairAsync('rsa', {
-    modulusLength: Number(keyType.slice(4)),
-    publicExponent: 0x10001,
-    publicKeyEncoding: { type: 'spki', format: 'der' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  return { keyType, privatePem: pair.privateKey, spki: pair.publicKey };
-}
-
-/**
- * A fresh key pair as a private JWK. The encoding is asked of the generator itself: on Node 20.20,
- * `generateKeyPairSync(...).privateKey.export({ format: 'jwk' })` in a loop deadlocks the main thread
- * inside Node's key code after a few thousand keys; the in-call encoding does not.
- */
-function generateJwk(type: 'ec' | 'ed25519', namedCurve?: string): JsonWebKey {
-  const jwk = { format: 'jwk' };
-  // @types/node lists no 'jwk' among the generator's encodings, though Node (≥ 15.9) takes it.
-  const generate = generateKeyPairSync as unknown as (
-    type: string,
-    options: object,
-  ) => { privateKey: JsonWebKey };
-  return generate(type, { namedCurve, publicKeyEncoding: jwk, privateKeyEncoding: jwk }).privateKey;
-}
-
-function b64url(value: string | undefined): Buffer {
-  return Buffer.from(value ?? '', 'base64url');
 }
 
 /** The key type label of a key (private or public). */
@@ -189,8 +104,13 @@ export function describeSpkiInfo(info: SubjectPublicKeyInfo, spki: Buffer): Spki
     const params = info.algorithm.parameters;
     let curveOid = 'explicit';
     if (params) {
-      const value = asn1Value(new Uint8Array(params), 'subjectPublicKeyInfo: EC parameters');
-      if (value instanceof asn1js().ObjectIdentifier) curveOid = value.getValue();
+      let ecParameters;
+      try {
+        ecParameters = asn1Schema().AsnConvert.parse(params, asn1Ecc().ECParameters);
+      } catch (error) {
+        throw decodeWords(error, 'subjectPublicKeyInfo: EC parameters');
+      }
+      curveOid = ecParameters.namedCurve ?? 'explicit';
     }
     const curve = CURVE_NAMES[curveOid];
     return {
@@ -218,8 +138,6 @@ export function describeSpkiInfo(info: SubjectPublicKeyInfo, spki: Buffer): Spki
 
 export interface SignatureAlgorithm {
   oid: string;
-  /** AlgorithmIdentifier DER. */
-  identifier: Buffer;
   /** Digest for crypto.sign (null for EdDSA). */
   hash: string | null;
 }
@@ -229,18 +147,16 @@ export function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithm {
   switch (key.asymmetricKeyType) {
     case 'ec': {
       const curve = key.asymmetricKeyDetails?.namedCurve;
-      if (curve === 'secp384r1')
-        return { oid: OID.ecdsaWithSHA384, identifier: seq(oid(OID.ecdsaWithSHA384)), hash: 'sha384' };
-      if (curve === 'secp521r1')
-        return { oid: OID.ecdsaWithSHA512, identifier: seq(oid(OID.ecdsaWithSHA512)), hash: 'sha512' };
-      return { oid: OID.ecdsaWithSHA256, identifier: seq(oid(OID.ecdsaWithSHA256)), hash: 'sha256' };
+      if (curve === 'secp384r1') return { oid: OID.ecdsaWithSHA384, hash: 'sha384' };
+      if (curve === 'secp521r1') return { oid: OID.ecdsaWithSHA512, hash: 'sha512' };
+      return { oid: OID.ecdsaWithSHA256, hash: 'sha256' };
     }
     case 'rsa':
-      return { oid: OID.sha256WithRSA, identifier: seq(oid(OID.sha256WithRSA), nullValue()), hash: 'sha256' };
+      return { oid: OID.sha256WithRSA, hash: 'sha256' };
     case 'ed25519':
-      return { oid: OID.ed25519, identifier: seq(oid(OID.ed25519)), hash: null };
+      return { oid: OID.ed25519, hash: null };
     case 'ed448':
-      return { oid: OID.ed448, identifier: seq(oid(OID.ed448)), hash: null };
+      return { oid: OID.ed448, hash: null };
     default:
       throw new UserError(
         `a ${key.asymmetricKeyType ?? 'unknown'} key cannot sign certificates here`,
@@ -279,158 +195,6 @@ export function publicSpki(key: KeyObject): Buffer {
   return createPublicKey(key).export({ format: 'der', type: 'spki' });
 }
 
-const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'];
-
-function isEncryptedPkcs8Der(der: Buffer): boolean {
-  try {
-    const parts = children(parseDer(der));
-    // EncryptedPrivateKeyInfo: SEQUENCE { AlgorithmIdentifier, OCTET STRING }; PrivateKeyInfo starts with INTEGER.
-    return parts.length === 2 && parts[0]!.tag === TAG.SEQUENCE && parts[1]!.tag === TAG.OCTET_STRING;
-  } catch {
-    return false;
-  }
-}
-
-interface KeySource {
-  key: Buffer | string;
-  format: 'pem' | 'der';
-  type?: 'pkcs8' | 'pkcs1' | 'sec1';
-}
-
-function keyError(file: string, message: string, code = 'BAD_KEY'): UserError {
-  return new UserError(`${file}: ${message}`, code, { file });
-}
-
-/** OpenSSL's reason for a key it could not decode, in words (its own text names its internals). */
-function opensslReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/unsupported|DECODER|wrong tag|header too long|too long|nested asn1/i.test(message)) {
-    return 'damaged, or not a key encoding we know';
-  }
-  return 'damaged key data';
-}
-
-/**
- * An encrypted PKCS#8 (EncryptedPrivateKeyInfo DER) decrypted with our bounded key derivation, or
- * undefined when its algorithm is one we leave to OpenSSL (scrypt, PBES1).
- */
-function* decryptPkcs8(der: Buffer, passphrase: string): Deriving<Buffer | undefined> {
-  const info = decodeAs(der, pkcs12Schema().EncryptedPrivateKeyInfo, 'EncryptedPrivateKeyInfo');
-  if (!pbeHandles(info.encryptionAlgorithm)) return undefined;
-  return yield* pbeDecrypt(info.encryptionAlgorithm, info.encryptedData, passphrase);
-}
-
-/** The reader behind readKey and readKeyAsync. */
-function* readKeyReader(
-  data: Buffer | string,
-  passphrase: string | undefined,
-  file: string,
-): Deriving<KeyObject> {
-  const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  let encrypted = false;
-  let encryptedPkcs8: Buffer | undefined;
-  const candidates: KeySource[] = [];
-  if (looksLikePem(buffer)) {
-    const block = parsePemBlocks(buffer, file).find((b) => KEY_LABELS.includes(b.label));
-    if (!block) {
-      throw keyError(
-        file,
-        'no private key found (expected a PRIVATE KEY, RSA/EC PRIVATE KEY or ENCRYPTED PRIVATE KEY block)',
-      );
-    }
-    encrypted = block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
-    if (block.label === 'ENCRYPTED PRIVATE KEY') encryptedPkcs8 = block.der;
-    candidates.push({ key: block.text, format: 'pem' });
-  } else {
-    try {
-      parseDer(buffer);
-    } catch (error) {
-      throw keyError(file, `not a PEM or DER private key (${(error as Error).message})`);
-    }
-    encrypted = isEncryptedPkcs8Der(buffer);
-    if (encrypted) {
-      encryptedPkcs8 = buffer;
-      candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
-    } else {
-      candidates.push({ key: buffer, format: 'der', type: 'pkcs8' });
-      candidates.push({ key: buffer, format: 'der', type: 'pkcs1' });
-      candidates.push({ key: buffer, format: 'der', type: 'sec1' });
-    }
-  }
-  if (encrypted && passphrase === undefined) {
-    throw keyError(file, 'the private key is encrypted: give its passphrase', 'PASSPHRASE_REQUIRED');
-  }
-  if (encryptedPkcs8) {
-    let plain: Buffer | undefined;
-    try {
-      plain = yield* decryptPkcs8(encryptedPkcs8, passphrase ?? '');
-    } catch (error) {
-      if (error instanceof WrongPasswordError) {
-        throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
-      }
-      if (isDecodeError(error)) {
-        throw keyError(file, `cannot read the encrypted private key: ${error.message}`);
-      }
-      throw error;
-    }
-    if (plain) {
-      try {
-        return createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' });
-      } catch {
-        // Decrypted but not a key: what a wrong passphrase gives when the padding happened to fit.
-        throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
-      }
-    }
-  }
-  let lastError: unknown;
-  for (const candidate of candidates) {
-    try {
-      const key = createPrivateKey(
-        encrypted ? { ...candidate, passphrase: passphrase ?? '' } : { ...candidate, passphrase: '' },
-      );
-      if (key.type !== 'private') throw new Error('not a private key');
-      return key;
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  if (encrypted) throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
-  throw keyError(file, `not a readable private key (${opensslReason(lastError)})`);
-}
-
-function keyLimitError(error: unknown, file: string): unknown {
-  if (error instanceof DerivationLimitError) {
-    return keyError(file, `cannot read the encrypted private key: ${error.message}`);
-  }
-  return error;
-}
-
-/**
- * Read a private key from PEM (PKCS#8, PKCS#1, SEC1, legacy encrypted, encrypted PKCS#8) or DER.
- * A wrong or missing passphrase is one clear UserError naming the file. An encrypted PKCS#8 key is
- * derived inline within the bounds of key-derivation.ts; the api uses readKeyAsync.
- */
-export function readKey(data: Buffer | string, passphrase?: string, file = 'key'): KeyObject {
-  try {
-    return deriveAllSync(readKeyReader(data, passphrase, file));
-  } catch (error) {
-    throw keyLimitError(error, file);
-  }
-}
-
-/** readKey with the key derivation of an encrypted PKCS#8 off the event loop. */
-export async function readKeyAsync(
-  data: Buffer | string,
-  passphrase?: string,
-  file = 'key',
-): Promise<KeyObject> {
-  try {
-    return await deriveAll(readKeyReader(data, passphrase, file));
-  } catch (error) {
-    throw keyLimitError(error, file);
-  }
-}
-
 /** True when the private key belongs to the certificate's public key. */
 export function keyMatchesSpki(key: KeyObject, spki: Buffer): boolean {
   try {
@@ -442,7 +206,3 @@ export function keyMatchesSpki(key: KeyObject, spki: Buffer): boolean {
 }
 
 export { toPem };
-
-export function isDerError(error: unknown): error is DerError {
-  return error instanceof DerError;
-}

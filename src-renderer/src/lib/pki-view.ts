@@ -1,5 +1,6 @@
 /** Pure helpers of the Certificates view: status, the CA tree, labels, file reading. */
 import type { CertificateSummary } from '../../../src-main/core/pki/types.js';
+import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../../src-main/api/contract/pki-values.js';
 
 export type CertStatus = 'valid' | 'expiring' | 'expired' | 'revoked' | 'not-yet-valid';
 
@@ -39,20 +40,10 @@ export const KEY_LABEL: Record<string, string> = {
   ed25519: 'Ed25519',
 };
 
-export const KEY_TYPES = ['ec-p256', 'ec-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096', 'ed25519'] as const;
+/** The workshop's key types and revocation reasons, as the api takes them. */
+export const KEY_TYPES = KEY_TYPE_VALUES;
 export type KeyTypeValue = (typeof KEY_TYPES)[number];
-
-export const REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'caCompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aaCompromise',
-] as const;
+export const REASONS = REVOCATION_REASON_VALUES;
 
 export interface TreeNode {
   cert: CertificateSummary;
