@@ -12,3 +12,13 @@ export const REVOCATION_REASON_VALUES = [
   'privilegeWithdrawn',
   'aaCompromise',
 ] as const;
+
+/** How a key type is named to people (the views, the CLI's listings). */
+export const KEY_TYPE_LABELS: Record<(typeof KEY_TYPE_VALUES)[number], string> = {
+  'ec-p256': 'EC P-256',
+  'ec-p384': 'EC P-384',
+  'rsa-2048': 'RSA 2048',
+  'rsa-3072': 'RSA 3072',
+  'rsa-4096': 'RSA 4096',
+  ed25519: 'Ed25519',
+};

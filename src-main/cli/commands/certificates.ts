@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../../core/user-error.js';
 import { writeFileAtomic } from '../../core/workspace/atomic-write.js';
-import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../api/contract/pki-values.js';
+import { KEY_TYPE_LABELS, KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../api/contract/pki-values.js';
 import type { CertificateDetail, CertificateSummary } from '../../core/pki/types.js';
 import type { CliContext, Command, OptionSpec } from '../command.js';
 import { UsageError } from '../command.js';
@@ -73,15 +73,7 @@ const KIND_LABEL: Record<CertificateSummary['kind'], string> = {
 };
 
 function keyLabel(keyType: string): string {
-  const labels: Record<string, string> = {
-    'ec-p256': 'EC P-256',
-    'ec-p384': 'EC P-384',
-    'rsa-2048': 'RSA 2048',
-    'rsa-3072': 'RSA 3072',
-    'rsa-4096': 'RSA 4096',
-    ed25519: 'Ed25519',
-  };
-  return labels[keyType] ?? keyType;
+  return (KEY_TYPE_LABELS as Record<string, string>)[keyType] ?? keyType;
 }
 
 function status(c: CertificateSummary, now = Date.now()): string {

@@ -166,14 +166,7 @@ export function rawExtensions(list: readonly Extension[] | undefined): RawExtens
   return out;
 }
 
-/**
- * The extensions of a der.ts node (csr.ts and crl.ts still read with der.ts; they move to asn1-x509's
- * own structures on the writer side and then stop calling this).
- */
-export function parseExtensions(list: { raw: Buffer }): RawExtension[] {
-  return rawExtensions(decodeAs(list.raw, asn1X509().Extensions, 'extensions'));
-}
-
+/** The typed view of a certificate's (or CSR's) extensions. */
 export function decodeExtensions(extensions: RawExtension[]): DecodedExtensions {
   const ext: DecodedExtensions = {};
   for (const extension of extensions)

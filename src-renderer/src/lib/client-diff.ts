@@ -1,5 +1,5 @@
 import { diffJson, diffLines } from 'diff';
-import { base64ToBytes, utf8OrUndefined } from './client-format.js';
+import { base64ToBytes, parseJson, utf8OrUndefined } from './client-format.js';
 
 export interface DiffLine {
   op: '+' | '-' | ' ';
@@ -17,16 +17,6 @@ export interface PayloadDiff {
 /** Payloads larger than this are not compared (a diff is quadratic at worst). */
 export const MAX_DIFF_BYTES = 64 * 1024;
 
-function parse(text: string): { ok: true; value: unknown } | { ok: false } {
-  const t = text.trim();
-  if (!t || !'{["-0123456789tfn'.includes(t[0]!)) return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(t) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /**
  * How the next payload differs from the previous one: JSON-aware when both are JSON (jsdiff's diffJson
  * compares canonical, key-sorted pretty JSON, so reordered keys are not a change), else line by line.
@@ -40,8 +30,8 @@ export function payloadDiff(previous: string, next: string): PayloadDiff {
   const ta = utf8OrUndefined(a);
   const tb = utf8OrUndefined(b);
   if (ta === undefined || tb === undefined) return { kind: 'binary', lines: [], added: 0, removed: 0 };
-  const ja = parse(ta);
-  const jb = parse(tb);
+  const ja = parseJson(ta);
+  const jb = parseJson(tb);
   const json = ja.ok && jb.ok;
   const changes = json
     ? diffJson(ja.value as object, jb.value as object)

@@ -96,3 +96,14 @@ export function byteSize(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** The payload text as JSON, when it is JSON (text that cannot start a JSON value is not even tried). */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  const t = text.trim();
+  if (!t || !'{["-0123456789tfn'.includes(t[0]!)) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(t) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}

@@ -1,6 +1,10 @@
 /** Pure helpers of the Certificates view: status, the CA tree, labels, file reading. */
 import type { CertificateSummary } from '../../../src-main/core/pki/types.js';
-import { KEY_TYPE_VALUES, REVOCATION_REASON_VALUES } from '../../../src-main/api/contract/pki-values.js';
+import {
+  KEY_TYPE_LABELS,
+  KEY_TYPE_VALUES,
+  REVOCATION_REASON_VALUES,
+} from '../../../src-main/api/contract/pki-values.js';
 
 export type CertStatus = 'valid' | 'expiring' | 'expired' | 'revoked' | 'not-yet-valid';
 
@@ -31,14 +35,7 @@ export const KIND_LABEL: Record<CertificateSummary['kind'], string> = {
   imported: 'Imported',
 };
 
-export const KEY_LABEL: Record<string, string> = {
-  'ec-p256': 'EC P-256',
-  'ec-p384': 'EC P-384',
-  'rsa-2048': 'RSA 2048',
-  'rsa-3072': 'RSA 3072',
-  'rsa-4096': 'RSA 4096',
-  ed25519: 'Ed25519',
-};
+export const KEY_LABEL: Record<string, string> = KEY_TYPE_LABELS;
 
 /** The workshop's key types and revocation reasons, as the api takes them. */
 export const KEY_TYPES = KEY_TYPE_VALUES;
