@@ -26,7 +26,7 @@ const baseline = BASELINE
 const COUNT = Number(process.argv[2] ?? 1000);
 const BATCH_DEVICES = Number(process.argv[3] ?? 30000);
 const OPENSSL_SAMPLE = Math.min(COUNT, 100);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.PKI_BENCH_ROUNDS ?? 5);
 const dir = mkdtempSync(join(tmpdir(), 'bench-pki-'));
 
 try {
@@ -34,8 +34,8 @@ try {
 
   // Ours: issueBatch — keys, certificates and the atomic commit of 2 files per certificate + index.
   // With a baseline build, its rounds alternate with ours.
-  const contenders = [{ label: 'workshop', pki, Workspace, builder, times: [], buildTimes: [] }];
-  if (baseline) contenders.push({ label: 'baseline', ...baseline, times: [], buildTimes: [] });
+  const contenders = [{ label: 'workshop', pki, Workspace, builder, times: [], cpu: [], buildTimes: [] }];
+  if (baseline) contenders.push({ label: 'baseline', ...baseline, times: [], cpu: [], buildTimes: [] });
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of contenders) {
       const ws = new c.Workspace(join(dir, `ws-${c.label}-${round}`));
@@ -43,8 +43,11 @@ try {
       await c.pki.createCa(ws, { name: 'int', cn: 'Bench Int', parent: 'root' });
       const names = Array.from({ length: COUNT }, (_, i) => `device-${i + 1}`);
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       await c.pki.issueBatch(ws, { ca: 'int', profile: 'client', names });
       c.times.push(performance.now() - start);
+      const cpu = process.cpuUsage(cpuStart);
+      c.cpu.push((cpu.user + cpu.system) / 1000);
     }
   }
   // The certificate encoder alone: COUNT leaves from one prepared key, same inputs for both builds.
@@ -83,7 +86,7 @@ try {
       method: `${c.label} issueBatch (median of ${ROUNDS})`,
       measured: COUNT,
       ms: median(c.times),
-      note: 'keys 0600 + certs + index, made durable (one syncfs) in one atomic commit',
+      note: `keys 0600 + certs + index, one atomic commit (syncfs); CPU ${(median(c.cpu) / 1000).toFixed(2)} s; all ${c.times.map((t) => (t / 1000).toFixed(2)).join(' ')}`,
     });
   }
   for (const c of contenders) {
@@ -251,7 +254,7 @@ try {
   if (baseline) {
     const ratio = (label) => (median(contenders[0][label]) / median(contenders[1][label])).toFixed(2);
     console.log(
-      `workshop / baseline: issueBatch ${ratio('times')}×, buildCertificate ${ratio('buildTimes')}×`,
+      `workshop / baseline: issueBatch ${ratio('times')}× (CPU ${ratio('cpu')}×), buildCertificate ${ratio('buildTimes')}×`,
     );
   }
   console.log(

@@ -42,6 +42,12 @@ describe('keys and summaries of the fast issuing path', () => {
       ),
     );
     await issueCertificate(ws, { ca: 'root', profile: 'server', name: 'by-cn', cn: 'MQTT.Example.com' });
+    // The summary's subject is printed from the values being encoded: names that need RFC 2253 escapes
+    // (first/last space, leading #, , + " \ < > ; and UTF-8 octets) must print as the file reads back.
+    const awkward = [' #Lead, Dev+1 "q" <x>;\\ é ü 漢 trail ', '#', ' a ', 'a\\', '😀 emoji', 'x=y#z'];
+    for (const [i, cn] of awkward.entries()) {
+      await issueCertificate(ws, { ca: 'root', profile: 'client', name: `awkward-${i}`, cn });
+    }
     await issueBatch(ws, { ca: 'root', profile: 'client', names: ['a-1', 'a-2'] });
     for (const entry of listCertificates(ws)) {
       const parsed = summarize(readEntryCertificate(ws, entry.name), {

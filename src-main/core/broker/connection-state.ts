@@ -1,11 +1,9 @@
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
-import { readCertificate } from '../pki/index.js';
 import { AclDecisionCache } from './acl-decision-cache.js';
 import type { ClientCertificateSummary, TlsDetails } from './events.js';
 import { clientCertificateRefusal, type Refusal } from './refusal-reasons.js';
-
-const COMMON_NAME = '2.5.4.3';
+import { certificateFacts } from './client-certificate-facts.js';
 
 /** What the broker knows about one network connection, from accept to close. */
 export interface ConnectionState {
@@ -68,39 +66,6 @@ export function newConnectionState(
 function normalizeAddress(address: string | undefined): string {
   if (!address) return 'unknown';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
-
-interface CertificateFacts {
-  names: { cn?: string; cnHasNul: boolean; subject: string };
-  summary: ClientCertificateSummary;
-}
-
-/**
- * Decoded facts of recently seen client certificates, by SHA-256 fingerprint: a reconnecting client's
- * certificate is not parsed again. Bounded: cleared past 1000 entries. The summary object is shared by
- * the connections of one certificate (events only read it).
- */
-const factsCache = new Map<string, CertificateFacts>();
-
-function certificateFacts(peer: PeerCertificate): CertificateFacts {
-  const fingerprint256 = peer.fingerprint256;
-  const cached = factsCache.get(fingerprint256);
-  if (cached) return cached;
-  const parsed = readCertificate(peer.raw, 'client certificate');
-  const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
-  const facts: CertificateFacts = {
-    names: { cn, cnHasNul: cn?.includes('\0') ?? false, subject: parsed.subject.rfc2253 },
-    summary: {
-      subject: parsed.subject.rfc2253,
-      issuer: parsed.issuer.rfc2253,
-      serial: peer.serialNumber.toUpperCase(),
-      fingerprint256,
-      notAfter: parsed.notAfter.toISOString(),
-    },
-  };
-  if (factsCache.size >= 1000) factsCache.clear();
-  factsCache.set(fingerprint256, facts);
-  return facts;
 }
 
 /**

@@ -3,7 +3,7 @@
  * their issuer — never self-signed), with random 128-bit serials, SKI/AKI and per-profile usages.
  * The structures are @peculiar/asn1-x509 objects serialised by asn1-schema; signatures are node:crypto.
  */
-import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, randomFillSync, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1js from 'asn1js';
 import {
@@ -27,16 +27,23 @@ import {
   subjectKeyIdExtension,
 } from './extension-encoding.js';
 import { DecodeError, asn1Value, decodeAs } from './asn1-decode.js';
-import { signWith, signatureAlgorithmFor } from './keys.js';
+import { signWith, signatureAlgorithmFor, type SignatureAlgorithm } from './keys.js';
 import type { KeyUsageName } from './oids.js';
 import { arrayBufferOf, unsignedIntegerContent, verbatimAs, withFields } from './verbatim-der.js';
 
 /** A positive serial of 16 random bytes (128 bits, RFC 5280 allows up to 20 octets). */
 export function randomSerial(): Buffer {
-  const serial = randomBytes(16);
+  if (randomPoolUsed + 16 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolUsed = 0;
+  }
+  const serial = Buffer.from(randomPool.subarray(randomPoolUsed, (randomPoolUsed += 16)));
   serial[0] = (serial[0]! & 0x7f) | 0x40; // positive, and always 16 octets long
   return serial;
 }
+// Random octets drawn 4 KB at a time (one call into OpenSSL's generator per 256 serials of a batch).
+const randomPool = Buffer.alloc(4096);
+let randomPoolUsed = randomPool.length;
 
 /** RFC 5280 method 1: SHA-1 of the subjectPublicKey BIT STRING value. */
 export function keyIdentifier(publicKeyBits: Uint8Array): Buffer {
@@ -49,8 +56,8 @@ export function publicKeyBitsOf(spki: Buffer): Buffer {
 }
 
 export interface CertificateTemplate {
-  /** Name DER of the subject. */
-  subject: Buffer;
+  /** The subject: its Name DER (kept as it is), or an asn1-x509 Name being written. */
+  subject: Buffer | Name;
   /** Name DER of the issuer (equal to subject for a root). */
   issuer: Buffer;
   /** The subject's public key, SubjectPublicKeyInfo DER. */
@@ -78,6 +85,17 @@ function wholeSeconds(date: Date): Time {
 // A batch signs thousands of leaves with one key and one validity window: their encodings are made once.
 let lastValidity: { from: number; to: number; value: Validity } | undefined;
 const identifiers = new Map<string, AlgorithmIdentifier>();
+const algorithms = new WeakMap<KeyObject, SignatureAlgorithm>();
+
+/** The signing key's algorithm, worked out once per key object (a batch signs with one CA key). */
+function algorithmOf(key: KeyObject): SignatureAlgorithm {
+  let found = algorithms.get(key);
+  if (!found) {
+    found = signatureAlgorithmFor(key);
+    algorithms.set(key, found);
+  }
+  return found;
+}
 
 function validity(notBefore: Date, notAfter: Date): Validity {
   const from = notBefore.getTime();
@@ -115,7 +133,7 @@ function spkiKeyIdentifier(spki: Buffer): Buffer {
 
 /** Encode TBSCertificate, sign it with the issuer's key, return the certificate DER. */
 export function buildCertificate(template: CertificateTemplate): Buffer {
-  const algorithm = signatureAlgorithmFor(template.signingKey);
+  const algorithm = algorithmOf(template.signingKey);
   const signature = signatureIdentifier(template.signingKey, algorithm.oid);
   const extensions: Extension[] = [
     basicConstraintsExtension(!!template.ca, template.ca?.pathLen),
@@ -135,7 +153,7 @@ export function buildCertificate(template: CertificateTemplate): Buffer {
     signature,
     issuer: verbatimAs(Name, template.issuer),
     validity: validity(template.notBefore, template.notAfter),
-    subject: verbatimAs(Name, template.subject),
+    subject: Buffer.isBuffer(template.subject) ? verbatimAs(Name, template.subject) : template.subject,
     subjectPublicKeyInfo: verbatimAs(SubjectPublicKeyInfo, template.spki),
     extensions: new Extensions(extensions),
   });

@@ -6,7 +6,8 @@ import { commitMany } from '../workspace/bulk-commit.js';
 import { buildCertificate, randomSerial } from './certificate-builder.js';
 import { fingerprint } from './certificate.js';
 import { decodeName } from './distinguished-name.js';
-import { commonNameOnly } from './name-encoding.js';
+import { encodedName } from './name-encoding.js';
+import { OID } from './oids.js';
 import { daysOption, loadIssuingCa, validityWindow, type IssuingCa } from './issuing-ca.js';
 import { generateEncodedKey, keyTypeOption, type EncodedKey } from './keys.js';
 import { toPem } from './pem.js';
@@ -42,10 +43,10 @@ function signLeaf(
   now: Date,
 ): { changes: WorkspaceChange[]; entry: IndexEntry } {
   const serial = randomSerial();
-  const subject = commonNameOnly(leaf.cn);
+  const subject = encodedName([[OID.commonName, leaf.cn]]);
   const der = buildCertificate({
     serial,
-    subject,
+    subject: subject.name,
     issuer: ca.cert.subjectDer,
     spki: leaf.key.spki,
     ...(leaf.key.publicKeyBits ? { publicKeyBits: leaf.key.publicKeyBits } : {}),
@@ -57,12 +58,13 @@ function signLeaf(
     extKeyUsage: profileEku(profile),
     san: leaf.san,
   });
-  // The summary from what we just encoded (a test checks it equals the one parsed back from the file).
+  // The summary from the values we just encoded, not from parsing our own DER back (a test checks it
+  // equals the one parsed back from the file, for names that need RFC 2253 escapes too).
   const entry: IndexEntry = {
     name: leaf.name,
     kind: profile,
     cn: leaf.cn,
-    subject: decodeName(subject).rfc2253,
+    subject: decodeName(subject.view).rfc2253,
     issuer: ca.cert.subject.rfc2253,
     issuerName: ca.entry.name,
     serial: serial.toString('hex').toUpperCase(),

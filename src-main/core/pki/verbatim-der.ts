@@ -52,6 +52,9 @@ export function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
 
 /** INTEGER content (asn1-schema's serialNumber input) of an unsigned big-endian number, as asn1js encodes it. */
 export function unsignedIntegerContent(bytes: Buffer): ArrayBuffer {
+  // A first octet 0x01–0x7f is already the minimal content of a positive INTEGER (X.690 8.3.2): random
+  // serials are made so; anything else goes through asn1js.
+  if (bytes[0] !== undefined && bytes[0] >= 0x01 && bytes[0] <= 0x7f) return arrayBufferOf(bytes);
   const integer = asn1js.Integer.fromBigInt(BigInt('0x' + (bytes.toString('hex') || '0')));
   return arrayBufferOf(integer.valueBlock.valueHexView);
 }
