@@ -12,10 +12,11 @@
 // measured phases only, to DIR/<variant>.data; `perf report -i DIR/<variant>.data --sort sym` reads it.
 //
 // Variants (the server side; same certificates for all):
-//   aedes         bare aedes on tls.createServer (the bench's "bare aedes")
+//   aedes         bare aedes on tls.createServer with our limit options (the bench's "bare aedes", as
+//                 bench/broker-server.js: Mosquitto's default limits, shared subscriptions; no hooks)
+//   aedes-nolimits  bare aedes without those options
 //   aedes-ctx     bare aedes on our listener's secure context (tls-context.ts: ca as PEM array, key as PKCS#8,
 //                 rejectUnauthorized false, handshakeTimeout 10 s)
-//   aedes-opts    bare aedes with our aedes options (limits, shared subscriptions)
 //   aedes-peer    bare aedes + the per-connection TLS reads ours makes (getProtocol, getCipher,
 //                 getPeerCertificate)
 //   ours          our broker (out/node, or the copy named by --out DIR) on the bench's mosquitto.conf
@@ -87,7 +88,7 @@ async function serve(variant, dir, outDir) {
   }
   const { Aedes } = await import('aedes');
   const options = { drainTimeout: 10_000, connectTimeout: 10_000 };
-  if (variant === 'aedes-opts') {
+  if (variant !== 'aedes-nolimits') {
     const { effectiveLimits } = await import(join(outDir, 'core/conf/index.js'));
     const limits = effectiveLimits({});
     Object.assign(options, {
@@ -252,7 +253,7 @@ function median(v) {
 }
 
 async function main() {
-  const variants = option('variants', 'aedes,aedes-ctx,aedes-opts,aedes-peer,ours').split(',');
+  const variants = option('variants', 'aedes,aedes-ctx,aedes-peer,ours').split(',');
   const handshakes = Number(option('handshakes', 600));
   const rounds = Number(option('rounds', 5));
   const protocolVersion = Number(option('mqtt', 4));
