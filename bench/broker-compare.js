@@ -16,7 +16,7 @@
 // bare aedes runs with the same certificates and no hooks (no authentication, no ACL, no log).
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -140,17 +140,6 @@ function confText(dir, port) {
 
 // ---------------------------------------------------------------------------------------------
 // processes
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForPort(port, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;

@@ -12,7 +12,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version + '\n',
   );
 } else {
-  const entry = join(__dirname, '..', 'out', 'node', 'cli', 'main.js');
+  const entry = join(__dirname, '..', 'out', 'cli', 'main.js'); // scripts/bundle-cli.js
   if (!existsSync(entry)) {
     process.stderr.write(
       'mqtt-tls-studio is not built yet: run `npm run build:node` (npm install does it).\n',

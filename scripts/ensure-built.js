@@ -27,6 +27,8 @@ function run(args) {
 export function ensureBuilt({ electron = false } = {}) {
   if (stale('out/node/cli/main.js', ['src-main']))
     run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json']);
+  if (stale('out/cli/main.js', ['out/node/cli', 'out/node/core', 'out/node/api']))
+    run(['scripts/bundle-cli.js']);
   const bundle = electron ? 'out/main/main.js' : 'out/renderer/index.html';
   if (stale(bundle, ['src-main', 'src-renderer']))
     run(['node_modules/electron-vite/bin/electron-vite.js', 'build']);

@@ -1,5 +1,5 @@
-// npm's `prepare` (runs on `npm install` in a checkout): compile the core, api, CLI and browser mode so
-// `npx mqtt-tls-studio` works at once. The Electron bundle is built by `npm start` / `npm run build`.
+// npm's `prepare` (runs on `npm install` in a checkout): compile the core, api, CLI and browser mode, and
+// bundle the CLI (scripts/bundle-cli.js), so `npx mqtt-tls-studio` works at once. The Electron bundle is built by `npm start` / `npm run build`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -7,7 +7,10 @@ if (!existsSync('node_modules/typescript')) {
   // Installed as a dependency without dev tools: the published package ships out/ already.
   process.exit(0);
 }
-const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json'], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+for (const args of [
+  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json'],
+  ['scripts/bundle-cli.js'],
+]) {
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CLI, run } from '../helpers/run.js';
 
 // Scripts call `pub` in loops (issue #17): a command line loads its own command's code only. This lists
-// the modules a `pub` really loads (ES modules through a resolve hook, CommonJS from require.cache) and
+// the modules a `pub` really loads (ES modules through a resolve hook — for the bundled CLI, the modules
+// each loaded chunk holds, from its source map —, CommonJS from require.cache) and
 // checks that what it never needs stays unloaded — the start-up figures themselves are in
 // bench/cli-devices.js, not asserted here.
 const LIST_MODULES = `
@@ -38,10 +41,15 @@ async function modulesOfPub(): Promise<{ code: number | null; modules: string[];
     '-m',
     'x',
   ]);
-  const modules = r.stderr
+  const files = r.stderr
     .split('\n')
     .filter((l) => l.startsWith('esm ') || l.startsWith('cjs '))
-    .map((l) => l.slice(4));
+    .map((l) => (l.startsWith('esm ') ? fileURLToPath(l.slice(4)) : l.slice(4)));
+  const modules = files.flatMap((file) => {
+    if (!existsSync(`${file}.map`)) return [file];
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+    return [file, ...map.sources.map((source) => new URL(source, `file://${file}`).pathname)];
+  });
   return { code: r.code, modules, stderr: r.stderr };
 }
 
@@ -52,6 +60,7 @@ describe('what a pub loads', () => {
     expect(stderr).toMatch(/error: /);
     const has = (part: string): boolean => modules.some((m) => m.includes(part));
     // what it needs really loaded (the hook works)
+    expect(has('/out/cli/main.js')).toBe(true); // the bundled command line (scripts/bundle-cli.js)
     expect(has('/cli/devices/pub.js')).toBe(true);
     expect(has('/core/client/session.js')).toBe(true);
     expect(has('/node_modules/mqtt/build/lib/client.js')).toBe(true);
