@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
-import type { AclAnswer } from '../acl/index.js';
+import { AclDecisionCache } from './acl-decision-cache.js';
 import type { ClientCertificateSummary, TlsDetails } from './events.js';
 import { clientCertificateRefusal, type Refusal } from './refusal-reasons.js';
 import { certificateFacts } from './client-certificate-facts.js';
@@ -40,8 +40,8 @@ export interface ConnectionState {
   closeReason?: string;
   /** Cached ACL decisions (topic → allowed) for the ACL generation they were made with. */
   aclGeneration: number;
-  readDecisions: Map<string, AclAnswer>;
-  writeDecisions: Map<string, AclAnswer>;
+  readDecisions: AclDecisionCache;
+  writeDecisions: AclDecisionCache;
 }
 
 export function newConnectionState(
@@ -56,8 +56,8 @@ export function newConnectionState(
     listenerUrl,
     remoteAddress: normalizeAddress(socket.remoteAddress),
     aclGeneration: -1,
-    readDecisions: new Map(),
-    writeDecisions: new Map(),
+    readDecisions: new AclDecisionCache(),
+    writeDecisions: new AclDecisionCache(),
   };
   if (socket.remotePort !== undefined) state.remotePort = socket.remotePort;
   return state;
