@@ -4,16 +4,29 @@
 //   npm run build:node && node bench/broker-compare.js [--messages 100000] [--handshakes 500]
 //        [--clients 5000] [--latency 2000] [--only ours,aedes,mosquitto] [--mqtt 3.1.1,5]
 //        [--runs messages,latency,handshakes,clients] [--repeat 1] [--cpu-prof DIR]
+//        [--scenarios fanInQos0,fanInQos1,fanOutQos0,fanOutQos1] [--rounds 5]
 //
-// --repeat N runs every broker N times (interleaved) and prints the median of each figure.
+// Messages (bench/broker-messages.js): all brokers run at once; each scenario's --messages deliveries per
+// broker are split into --rounds chunks, and each round drives one chunk through every broker in turn, so
+// the brokers are compared within seconds of each other on this shared machine. The table gives the median
+// round (lowest–highest round) and the median of the round-by-round ratios (their spread).
+// --repeat N runs every broker N times (interleaved) and prints the median of each figure (messages: the
+// rounds of all N runs together).
 // --cpu-prof DIR profiles the Node brokers (V8's sampling profiler, 200 µs) during the measured
-// handshake phase only, one DIR/<broker>-mqtt<4|5>-handshakes-<n>.cpuprofile each (and the message phase when
-// --runs has messages: ...-messages-<n>); summarize with `node bench/cpu-profile-top.js FILE [--against OTHER]`.
+// handshake phase only, one DIR/<broker>-mqtt<4|5>-handshakes-<n>.cpuprofile each, and each message
+// scenario's rounds when --runs has messages (...-messages-<scenario>-<n>; its units are the messages
+// delivered, --rounds × --messages / --rounds); summarize with
+// `node bench/cpu-profile-top.js FILE [--against OTHER --units N,M]`.
 //
-// Each broker runs in its own process; its CPU time (utime+stime) and peak memory (VmHWM) come from
-// /proc/<pid>. The load generator (mqtt.js and raw TLS clients) runs in this process and is not counted.
+// Each broker runs in its own process; its CPU time (utime+stime; for messages the nanosecond schedstat of
+// all its threads) and peak memory (VmHWM) come from /proc/<pid>. The load generator (mqtt.js and raw TLS
+// clients) runs in this process and is not counted.
 // Our broker and Mosquitto run the same mosquitto.conf (mTLS, certificate CN as username, an ACL);
-// bare aedes runs with the same certificates and no hooks (no authentication, no ACL, no log).
+// bare aedes runs with the same certificates and no hooks (no authentication, no ACL, no log), with
+// the aedes options our broker gives it for that conf (Mosquitto's default limits: 20 messages in flight
+// per client — for 3.1.1 clients too, as Mosquitto — 1000 queued, topic alias maximum 10, shared
+// subscriptions on). Those limits change what goes on the wire (Mosquitto applies them too), so all three
+// brokers do the same work: what is compared is the cost of our hooks and code, not of the limits.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from './free-port.js';
@@ -22,6 +35,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { messageRounds, roundRatios, SCENARIOS, summarizeRounds } from './broker-messages.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -39,6 +53,11 @@ const VERSIONS = option('mqtt', '3.1.1,5')
   .map((v) => (v === '5' ? 5 : 4));
 const RUNS = option('runs', 'messages,latency,handshakes,clients').split(',');
 const REPEAT = Number(option('repeat', 1));
+/** Message scenarios run (default all) and rounds each is split into (each round: a chunk on every broker). */
+const SCENARIO_KEYS = option('scenarios', 'fanInQos0,fanInQos1,fanOutQos0,fanOutQos1').split(',');
+const ROUNDS = Number(option('rounds', 5));
+/** Each round drives all brokers at the same time (default: one after the other). */
+const TOGETHER = args.includes('--together');
 const CPU_PROF = option('cpu-prof', undefined);
 let protocolVersion = 4;
 let profileSeq = 0;
@@ -172,7 +191,10 @@ async function startBroker(name, dir) {
     if (name === 'ours') writeFileSync(join(dir, 'bench.conf'), confText(dir, port));
     child = spawn(process.execPath, [join(ROOT, 'bench/broker-server.js'), name, dir, String(port)], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...(CPU_PROF ? { BENCH_CPU_PROF: join(CPU_PROF, 'pending.cpuprofile') } : {}) },
+      env: {
+        ...process.env,
+        ...(CPU_PROF ? { BENCH_CPU_PROF: join(CPU_PROF, `pending-${name}.cpuprofile`) } : {}),
+      },
     });
   }
   await waitForPort(port);
@@ -182,18 +204,27 @@ async function startBroker(name, dir) {
     pid: child.pid,
     /** Profile the body (a Node broker under --cpu-prof); otherwise just run it. */
     async profiled(phase, body) {
-      if (!CPU_PROF || name === 'mosquitto') return body();
+      await this.startProfile();
+      const result = await body();
+      await this.stopProfile(phase);
+      return result;
+    },
+    /** Start V8's profiler in a Node broker under --cpu-prof (nothing otherwise). */
+    async startProfile() {
+      if (!CPU_PROF || name === 'mosquitto') return;
       child.kill('SIGUSR2');
       await sleep(300);
-      const result = await body();
+    },
+    /** Stop it and keep the profile as DIR/<broker>-mqtt<4|5>-<phase>-<n>.cpuprofile. */
+    async stopProfile(phase) {
+      if (!CPU_PROF || name === 'mosquitto') return;
       child.kill('SIGUSR2');
-      const pending = join(CPU_PROF, 'pending.cpuprofile');
+      const pending = join(CPU_PROF, `pending-${name}.cpuprofile`);
       for (let i = 0; i < 100 && !existsSync(pending); i++) await sleep(100);
       renameSync(
         pending,
         join(CPU_PROF, `${name}-mqtt${protocolVersion}-${phase}-${++profileSeq}.cpuprofile`),
       );
-      return result;
     },
     stop: () =>
       new Promise((resolve) => {
@@ -239,65 +270,6 @@ function connect(port, clientId = `bench-${++clientSeq}`) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Publish `count` messages keeping at most `window` unacknowledged (QoS 1) or unflushed (QoS 0). */
-function publishMany(client, topic, count, qos, window) {
-  return new Promise((resolve) => {
-    let sent = 0;
-    let done = 0;
-    const payload = Buffer.alloc(64, 'x');
-    const pump = () => {
-      while (sent < count && sent - done < window) {
-        sent++;
-        client.publish(topic, payload, { qos }, () => {
-          done++;
-          if (done === count) resolve();
-          else pump();
-        });
-      }
-    };
-    pump();
-  });
-}
-
-/** Messages: publishers → broker → subscribers; returns broker CPU per 100k delivered messages. */
-async function messageRun(broker, { qos, publishers, subscribers, messages = MESSAGES }) {
-  const prefix = `bench/${qos}-${publishers}-${subscribers}-${++clientSeq}`;
-  const subs = await Promise.all(Array.from({ length: subscribers }, () => connect(broker.port)));
-  const pubs = await Promise.all(Array.from({ length: publishers }, () => connect(broker.port)));
-  let received = 0;
-  for (const sub of subs) {
-    sub.on('message', () => received++);
-    await new Promise((resolve, reject) =>
-      sub.subscribe(`${prefix}/#`, { qos }, (e) => (e ? reject(e) : resolve())),
-    );
-  }
-  const perPublisher = Math.floor(messages / subscribers / publishers);
-  const expected = perPublisher * publishers * subscribers;
-  const cpu0 = cpuMs(broker.pid);
-  const t0 = performance.now();
-  await Promise.all(
-    pubs.map((pub, i) => publishMany(pub, `${prefix}/${i}`, perPublisher, qos, qos ? 10 : 1000)),
-  );
-  let last = -1;
-  let stalled = performance.now();
-  while (received < expected) {
-    await sleep(20);
-    if (received !== last) {
-      last = received;
-      stalled = performance.now();
-    } else if (performance.now() - stalled > 5000) break;
-  }
-  const wall = performance.now() - t0;
-  const cpu = cpuMs(broker.pid) - cpu0;
-  for (const c of [...subs, ...pubs]) c.end(true);
-  return {
-    cpuPer100k: (cpu * 100_000) / Math.max(received, 1),
-    perSecond: (received / wall) * 1000,
-    delivered: received,
-    expected,
-  };
-}
 
 async function latencyRun(broker) {
   const sub = await connect(broker.port);
@@ -388,33 +360,42 @@ async function concurrentRun(broker) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** All brokers at once, the message scenarios interleaved round by round (bench/broker-messages.js). */
+async function messagePhase(names, dir, into, peaks) {
+  const brokers = [];
+  try {
+    for (const name of names) brokers.push(await startBroker(name, dir));
+    process.stderr.write(`messages (${names.join(', ')}): `);
+    await messageRounds(
+      {
+        brokers,
+        connect,
+        messages: MESSAGES,
+        rounds: ROUNDS,
+        scenarios: SCENARIO_KEYS,
+        together: TOGETHER,
+        log: (text) => process.stderr.write(text),
+        profiled: async (key, body) => {
+          for (const broker of brokers) await broker.startProfile();
+          const result = await body();
+          for (const broker of brokers) await broker.stopProfile(`messages-${key}`);
+          return result;
+        },
+      },
+      into,
+    );
+    for (const broker of brokers)
+      peaks[broker.name] = Math.max(peaks[broker.name] ?? 0, memoryMb(broker.pid, 'VmHWM'));
+    process.stderr.write(' done\n');
+  } finally {
+    await Promise.all(brokers.map((broker) => broker.stop()));
+  }
+}
+
 async function measure(name, dir) {
   const broker = await startBroker(name, dir);
   const out = { name };
   try {
-    if (RUNS.includes('messages')) {
-      process.stderr.write(`${name}: warm-up…`);
-      // JIT warm-up (not reported): the first run of a Node broker is markedly slower than the next ones
-      await messageRun(broker, {
-        qos: 0,
-        publishers: 2,
-        subscribers: 2,
-        messages: Math.min(MESSAGES, 50_000),
-      });
-      await messageRun(broker, {
-        qos: 1,
-        publishers: 2,
-        subscribers: 2,
-        messages: Math.min(MESSAGES, 20_000),
-      });
-      process.stderr.write(' messages…');
-      await broker.profiled('messages', async () => {
-        out.fanInQos0 = await messageRun(broker, { qos: 0, publishers: 10, subscribers: 1 });
-        out.fanInQos1 = await messageRun(broker, { qos: 1, publishers: 10, subscribers: 1 });
-        out.fanOutQos0 = await messageRun(broker, { qos: 0, publishers: 1, subscribers: 10 });
-        out.fanOutQos1 = await messageRun(broker, { qos: 1, publishers: 1, subscribers: 10 });
-      });
-    }
     if (RUNS.includes('latency')) {
       process.stderr.write(`${name}: latency…`);
       out.latency = await latencyRun(broker);
@@ -454,7 +435,7 @@ function medianOf(runs) {
   return merge(runs);
 }
 
-function table(results) {
+function table(results, messageRoundsByBroker = {}) {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
   const cols = ['ours', 'aedes', 'mosquitto'].filter((n) => by[n]);
   const rows = [];
@@ -477,13 +458,18 @@ function table(results) {
     };
     rows.push([label, ...values.map((v) => fmt(v, digits)), ratio('aedes'), ratio('mosquitto')]);
   };
-  for (const [key, label] of [
-    ['fanInQos0', 'fan-in QoS 0 (10 pub → 1 sub)'],
-    ['fanInQos1', 'fan-in QoS 1 (10 pub → 1 sub)'],
-    ['fanOutQos0', 'fan-out QoS 0 (1 pub → 10 sub)'],
-    ['fanOutQos1', 'fan-out QoS 1 (1 pub → 10 sub)'],
-  ]) {
-    add(`${label}: broker CPU ms / 100k msgs`, (r) => r[key].cpuPer100k, 0);
+  for (const [key, [label]] of Object.entries(SCENARIOS)) {
+    if (cols.every((c) => !by[c]?.[key])) continue;
+    // median round (lowest–highest round); ratios: the median of the round-by-round ratios
+    const cell = (c) => {
+      const m = by[c]?.[key];
+      return m ? `${fmt(m.cpuPer100k, 0)} (${fmt(m.cpuLow, 0)}–${fmt(m.cpuHigh, 0)})` : '—';
+    };
+    const ratio = (other) => {
+      const q = roundRatios(messageRoundsByBroker, 'ours', other, key);
+      return q ? `${q.median.toFixed(2)}× (${q.low.toFixed(2)}–${q.high.toFixed(2)})` : '—';
+    };
+    rows.push([`${label}: broker CPU ms / 100k msgs`, ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
     add(`${label}: msgs/s delivered`, (r) => r[key].perSecond, 0, false);
   }
   add('handshakes/s (mTLS + CONNECT, 10 parallel)', (r) => r.handshakes.perSecond, 0, false);
@@ -503,7 +489,7 @@ function table(results) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
   for (const r of results) {
-    for (const key of ['fanInQos0', 'fanInQos1', 'fanOutQos0', 'fanOutQos1']) {
+    for (const key of Object.keys(SCENARIOS)) {
       if (r[key] && r[key].delivered !== r[key].expected) {
         console.log(`note: ${r.name} ${key} delivered ${r[key].delivered} of ${r[key].expected}`);
       }
@@ -532,11 +518,27 @@ try {
     console.log(`\nMQTT ${version === 5 ? '5' : '3.1.1'} clients`);
     const names = ['ours', 'aedes', 'mosquitto'].filter((n) => ONLY.includes(n));
     const runs = Object.fromEntries(names.map((n) => [n, []]));
+    const rounds = {};
+    const peaks = {};
+    for (let repeat = 0; repeat < REPEAT && RUNS.includes('messages'); repeat++)
+      await messagePhase(names, dir, rounds, peaks);
     // interleaved (ours, aedes, mosquitto, ours, …) so a change in the machine's load hits all alike
-    for (let round = 0; round < REPEAT; round++) {
-      for (const name of names) runs[name].push(await measure(name, dir));
+    if (RUNS.some((run) => run !== 'messages')) {
+      for (let round = 0; round < REPEAT; round++) {
+        for (const name of names) runs[name].push(await measure(name, dir));
+      }
     }
-    table(names.map((name) => ({ ...medianOf(runs[name]), name })));
+    table(
+      names.map((name) => {
+        const merged = {
+          ...(runs[name].length ? medianOf(runs[name]) : {}),
+          ...summarizeRounds(rounds[name] ?? {}),
+        };
+        merged.peakMb = Math.max(merged.peakMb ?? 0, peaks[name] ?? 0) || undefined;
+        return { ...merged, name };
+      }),
+      rounds,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // A broker in its own process, so bench/broker-compare.js can measure its CPU and memory from /proc.
 // Usage: node bench/broker-server.js ours|aedes DIR PORT
 //   ours  — our broker (out/node/core/broker) from DIR/bench.conf (mTLS, CN as username, ACL)
-//   aedes — a bare aedes (the version we ship, with its patches) on tls.createServer, same certificates, no hooks
+//   aedes — a bare aedes (the version we ship, with its patches) on tls.createServer, same certificates, no hooks,
+//           the same limit options as ours (Mosquitto's defaults)
 // Prints "ready" on stdout when listening; exits on SIGTERM.
 // With BENCH_CPU_PROF=FILE in the environment, SIGUSR2 starts V8's CPU profiler and the next SIGUSR2
 // writes the profile to FILE (so a profile covers exactly one measured phase, not the start-up).
@@ -56,7 +57,20 @@ if (mode === 'ours') {
   process.on('SIGTERM', () => broker.stop().then(() => process.exit(0)));
 } else if (mode === 'aedes') {
   const { Aedes } = await import('aedes');
-  const aedes = await Aedes.createBroker({ drainTimeout: 10_000, connectTimeout: 10_000 });
+  // The options our broker derives from a conf without limit lines (start-broker.ts): Mosquitto's default
+  // limits, which change what goes on the wire (20 in flight per client, 3.1.1 too; 1000 queued). Hooks: none.
+  const { effectiveLimits } = await import('../out/node/core/conf/limits.js');
+  const limits = effectiveLimits({});
+  const aedes = await Aedes.createBroker({
+    drainTimeout: 10_000,
+    connectTimeout: 10_000,
+    topicAliasMaximum: limits.topicAliasMaximum,
+    receiveMaximum: limits.receiveMaximum,
+    maximumPacketSize: limits.maxPacketSize,
+    maxQueuedMessages: limits.maxQueuedMessages,
+    maxInflightMessages: limits.receiveMaximum,
+    sharedSubscriptions: true,
+  });
   const server = createServer(
     {
       key: readFileSync(join(dir, 'server.key')),

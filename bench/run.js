@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../scripts/ensure-built.js';
 
-/** The benchmarks (broker-server.js is a helper process of broker-compare.js, not a benchmark). */
+/** The benchmarks (broker-server.js is a helper process of broker-compare.js and broker-messages.js its
+ * message part, not benchmarks). */
 const BENCHMARKS = [
   'pki-issue.js',
   'pki-keys.js',

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../src-main/api/contract/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { brokerConf, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, mtlsListener } from './conf-lines.js';
+import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { opensslPki } from './openssl-pki.js';
 
 /** The export methods through the service, as the view and the CLI call them. */

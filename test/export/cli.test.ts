@@ -6,7 +6,8 @@ import { startMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { cli, run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { brokerConf, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, mtlsListener } from './conf-lines.js';
+import { exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 import { mosquittoUser, opensslPki } from './openssl-pki.js';
 

@@ -6,7 +6,8 @@ import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, mtlsListener } from './conf-lines.js';
+import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {

@@ -9,15 +9,8 @@ import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import {
-  brokerConf,
-  exportAndStart,
-  exportWorkshop,
-  mtlsListener,
-  passwordLine,
-  tlsListener,
-  writeBrokerSettings,
-} from './fixtures.js';
+import { brokerConf, mtlsListener, tlsListener } from './conf-lines.js';
+import { exportAndStart, exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
 import { publish, readmeCommands, shell } from './mosquitto-clients.js';
 import { opensslPki } from './openssl-pki.js';
 

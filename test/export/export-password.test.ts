@@ -6,14 +6,8 @@ import type { Workspace } from '../../src-main/core/workspace/workspace.js';
 import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import {
-  brokerConf,
-  exportAndStart,
-  exportWorkshop,
-  passwordLine,
-  tlsListener,
-  writeBrokerSettings,
-} from './fixtures.js';
+import { brokerConf, tlsListener } from './conf-lines.js';
+import { exportAndStart, exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
 import { readmeCommands, received, shell, subscribe } from './mosquitto-clients.js';
 
 /** Server-side TLS only, users from a $7$ password file. */

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logLine, type RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, mtlsListener } from './conf-lines.js';
+import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { received, shell, subscribe } from './mosquitto-clients.js';
 
 const KEY = '00112233445566778899aabbccddeeff';

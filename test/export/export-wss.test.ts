@@ -6,7 +6,8 @@ import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { ROOT } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import { brokerConf, exportAndStart, exportWorkshop, mtlsListener, writeBrokerSettings } from './fixtures.js';
+import { brokerConf, mtlsListener } from './conf-lines.js';
+import { exportAndStart, exportWorkshop, writeBrokerSettings } from './fixtures.js';
 import { shell } from './mosquitto-clients.js';
 
 /** A wss listener with client certificates beside an mqtts one; mqtt.js is the client over WebSockets. */

@@ -6,14 +6,8 @@ import { importMosquittoConf } from '../../src-main/core/export/import-mosquitto
 import { Workspace } from '../../src-main/core/workspace/workspace.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
-import {
-  brokerConf,
-  exportWorkshop,
-  mtlsListener,
-  passwordLine,
-  tlsListener,
-  writeBrokerSettings,
-} from './fixtures.js';
+import { brokerConf, mtlsListener, tlsListener } from './conf-lines.js';
+import { exportWorkshop, passwordLine, writeBrokerSettings } from './fixtures.js';
 
 /**
  * Export then import of the same bundle (#19 item 5): a bundle made for production names its files

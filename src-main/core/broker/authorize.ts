@@ -2,29 +2,37 @@ import { evaluateAcl, topicMatchesFilter, type AclAnswer } from '../acl/index.js
 import type { ConnectionState } from './connection-state.js';
 import type { SecurityScope } from './security-store.js';
 
-/** Cached decisions per connection stay small; a client cycling through topics just recomputes. */
-const CACHE_LIMIT = 2048;
-
 export interface AclDenial {
   access: 'read' | 'write';
   topic: string;
   answer: AclAnswer;
 }
 
+/** Logs a refusal (called with the check's arguments, so the hot path allocates no closure). */
+export type DenialLogger = (
+  state: ConnectionState,
+  scope: SecurityScope,
+  denial: AclDenial,
+  qos: number,
+) => void;
+
 /**
  * Mosquitto's access check (mosquitto_acl_check): `$SYS` writes (except a bridge's connection state) and
  * `$share` topics are refused first; then, when the scope has an acl_file, the ACL decides. Without an
  * acl_file everything else is allowed. Decisions are cached per connection and dropped when the ACL reloads.
+ * Returns undefined when allowed, else the refusing answer (after `onDenied` logged it: every refused
+ * publish, a refused delivery only the first time — a subscriber to # would flood the log).
  */
 export function checkAccess(
   state: ConnectionState,
   scope: SecurityScope,
   access: 'read' | 'write',
   topic: string,
-  onDenied: (denial: AclDenial) => void,
-): boolean {
+  onDenied: DenialLogger,
+  qos = 0,
+): AclAnswer | undefined {
   const acl = scope.acl;
-  if (!acl && topic.charCodeAt(0) !== 36 /* $ */) return true;
+  if (!acl && topic.charCodeAt(0) !== 36 /* $ */) return undefined;
   if (state.aclGeneration !== scope.aclGeneration) {
     state.readDecisions.clear();
     state.writeDecisions.clear();
@@ -33,15 +41,15 @@ export function checkAccess(
   const cache = access === 'read' ? state.readDecisions : state.writeDecisions;
   const known = cache.get(topic);
   if (known !== undefined) {
-    // every refused publish is logged; a refused delivery only the first time (a subscriber to # would flood)
-    if (!known.allow && access === 'write') onDenied({ access, topic, answer: known });
-    return known.allow;
+    if (known.allow) return undefined;
+    if (access === 'write') onDenied(state, scope, { access, topic, answer: known }, qos);
+    return known;
   }
   const answer = decide(state, scope, access, topic);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(topic, answer);
-  if (!answer.allow) onDenied({ access, topic, answer });
-  return answer.allow;
+  if (answer.allow) return undefined;
+  onDenied(state, scope, { access, topic, answer }, qos);
+  return answer;
 }
 
 function decide(

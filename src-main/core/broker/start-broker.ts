@@ -12,7 +12,7 @@ import {
 } from '../conf/index.js';
 import { UserError } from '../user-error.js';
 import { decideConnect } from './authenticate.js';
-import { checkAccess, type AclDenial } from './authorize.js';
+import { checkAccess, type DenialLogger } from './authorize.js';
 import type { ConnectionState } from './connection-state.js';
 import { EventLog } from './event-log.js';
 import type { BrokerEvent, BrokerEventInput, ClientCertificateSummary, TlsDetails } from './events.js';
@@ -178,14 +178,16 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
 
   const states = new WeakMap<object, ConnectionState>();
   const sessions = new WeakMap<ConnectionState, SessionInfo>();
+  /** Refused 3.1.1 PUBLISH packets (acknowledged, not published), and how many may still be on their way. */
   const dropped = new WeakSet<object>();
+  let droppedPending = 0;
   /** authorizePublish errors of MQTT 5 clients: aedes reports them as clientError but keeps the connection. */
   const publishRefusals = new WeakSet<Error>();
   let connectionCounter = 0;
   let runtimes: ListenerRuntime[] = [];
   const stateOf = (client: Client | null | undefined) => (client ? states.get(client.conn) : undefined);
 
-  const logDenial = (state: ConnectionState, scope: SecurityScope, denial: AclDenial, qos = 0) => {
+  const logDenial: DenialLogger = (state, scope, denial, qos) => {
     const { access, topic, answer } = denial;
     const v5Ack = access === 'write' && state.protocolVersion === 5 && qos > 0;
     const consequence =
@@ -342,25 +344,20 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       const state = stateOf(client);
       if (!state) return callback(null);
       const scope = runtimes[state.listenerIndex].scope;
-      let denial: AclDenial | undefined;
-      const allowed = checkAccess(state, scope, 'write', packet.topic, (d) => {
-        denial = d;
-        logDenial(state, scope, d, packet.qos);
-      });
-      if (allowed) return callback(null);
+      const refusal = checkAccess(state, scope, 'write', packet.topic, logDenial, packet.qos);
+      if (refusal === undefined) return callback(null);
       if (state.protocolVersion === 5) {
         // aedes answers an MQTT 5 refusal as Mosquitto does: PUBACK/PUBREC 0x87 Not authorized (with this
         // message as the Reason String, when the client allows problem information), QoS 0 dropped silently;
         // the packet is not published and the connection stays open.
-        const refusal = new Error(
-          reasonStrings && denial
-            ? `not allowed to publish to '${packet.topic}': ${denial.answer.reason}`
-            : '',
+        const error = new Error(
+          reasonStrings ? `not allowed to publish to '${packet.topic}': ${refusal.reason}` : '',
         );
-        publishRefusals.add(refusal);
-        return callback(refusal);
+        publishRefusals.add(error);
+        return callback(error);
       }
       dropped.add(packet);
+      droppedPending++;
       callback(null);
     },
     authorizeSubscribe(_client, subscription, callback) {
@@ -372,9 +369,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       const state = states.get(client.conn);
       if (!state) return packet;
       const scope = runtimes[state.listenerIndex].scope;
-      return checkAccess(state, scope, 'read', packet.topic, (d) => logDenial(state, scope, d))
-        ? packet
-        : null;
+      return checkAccess(state, scope, 'read', packet.topic, logDenial) === undefined ? packet : null;
     },
   };
   const aedes = await Aedes.createBroker(aedesOptions);
@@ -387,8 +382,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     done?: (e?: Error) => void,
   ) => void;
   (aedes as unknown as { publish: typeof publish }).publish = (packet, client, done) => {
-    if (dropped.has(packet)) {
+    // (the counter spares every other message the WeakSet lookup)
+    if (droppedPending > 0 && dropped.has(packet)) {
       dropped.delete(packet);
+      droppedPending--;
       const callback = typeof client === 'function' ? (client as () => void) : done;
       callback?.();
       return;

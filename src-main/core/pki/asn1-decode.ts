@@ -107,6 +107,7 @@ const PART_NAMES: Record<string, string> = {
   OneAsymmetricKey: 'PrivateKeyInfo',
   PBES2Params: 'PBES2 parameters',
   PBKDF2Params: 'PBKDF2 parameters',
+  ScryptParams: 'scrypt parameters',
   PbeParameters: 'PBE parameters',
 };
 

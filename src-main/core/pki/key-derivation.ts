@@ -1,6 +1,6 @@
 /**
- * The key derivations a PKCS#12 or encrypted PKCS#8 file asks for (PBKDF2, and the PKCS#12 KDF of
- * RFC 7292 B.2), bounded so that a file cannot make us work for minutes, and run either inline (the
+ * The key derivations a PKCS#12 or encrypted PKCS#8 file asks for (PBKDF2, scrypt, and the PKCS#12 KDF
+ * of RFC 7292 B.2), bounded so that a file cannot make us work for minutes, and run either inline (the
  * synchronous readers) or off the event loop (the async readers the api uses).
  *
  * Readers are generators that `yield` a Derivation and get the derived bytes back, so one parser
@@ -11,9 +11,13 @@
  * - at most MAX_ITERATIONS (600,000) iterations per derivation, at least 1;
  * - PBKDF2's key length is the cipher's own (OpenSSL's PKCS5_v2_PBKDF2_keyivgen refuses any other);
  * - at most MAX_FILE_WORK (2,000,000) iteration blocks (iterations × output blocks) per file, over
- *   the MAC and every encrypted bag together.
+ *   the MAC and every encrypted bag together;
+ * - scrypt (RFC 7914; OpenSSL writes N=16384, r=8, p=1): memory 128·N·r at most 32 MiB (OpenSSL's own
+ *   cap, SCRYPT_MAX_MEM) and work N·r·p at most 2^20 (8× OpenSSL's default; OpenSSL bounds p only by
+ *   2^30/r, so p alone can ask for hours), also over the whole file; N a power of two; a key length of
+ *   at most 64 bytes.
  */
-import { createHash, hash, pbkdf2, pbkdf2Sync } from 'node:crypto';
+import { createHash, hash, pbkdf2, pbkdf2Sync, scrypt, scryptSync } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
@@ -21,9 +25,29 @@ export const MAX_ITERATIONS = 600_000;
 export const MAX_FILE_WORK = 2_000_000;
 
 const pbkdf2Async = promisify(pbkdf2);
+const scryptAsync = promisify(scrypt) as (
+  password: Buffer,
+  salt: Buffer,
+  keyLength: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+export const MAX_SCRYPT_MEMORY = 32 * 1024 * 1024;
+export const MAX_SCRYPT_WORK = 2 ** 20;
+/** Node's own estimate of scrypt's memory is a little above 128·N·r: leave it room. */
+const SCRYPT_MAXMEM = 2 * MAX_SCRYPT_MEMORY;
 
 export type Derivation =
   | { kind: 'pbkdf2'; password: Buffer; salt: Buffer; iterations: number; keyLength: number; digest: string }
+  | {
+      kind: 'scrypt';
+      password: Buffer;
+      salt: Buffer;
+      cost: number;
+      blockSize: number;
+      parallel: number;
+      keyLength: number;
+    }
   | {
       kind: 'pkcs12';
       digest: string;
@@ -67,11 +91,56 @@ export function checkIterations(iterations: number): number {
   return iterations;
 }
 
+/** Checks scrypt's parameters against the bounds above (the caller names the part of the file). */
+export function checkScrypt(d: {
+  cost: number;
+  blockSize: number;
+  parallel: number;
+  keyLength: number;
+}): void {
+  const { cost, blockSize, parallel, keyLength } = d;
+  for (const [name, value] of [
+    ['N', cost],
+    ['r', blockSize],
+    ['p', parallel],
+    ['key length', keyLength],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new DerivationLimitError(`scrypt ${name} ${value} is not a positive number`);
+    }
+  }
+  if (cost < 2 || (cost & (cost - 1)) !== 0)
+    throw new DerivationLimitError(`scrypt N ${cost} is not a power of two`);
+  if (keyLength > 64)
+    throw new DerivationLimitError(`scrypt key length ${keyLength} is above the limit of 64`);
+  if (128 * cost * blockSize > MAX_SCRYPT_MEMORY) {
+    throw new DerivationLimitError(
+      `scrypt asks for ${((128 * cost * blockSize) / 2 ** 20).toLocaleString('en')} MiB (N ${cost}, r ${blockSize}); the limit is ${MAX_SCRYPT_MEMORY / 2 ** 20} MiB`,
+    );
+  }
+  if (cost * blockSize * parallel > MAX_SCRYPT_WORK) {
+    throw new DerivationLimitError(
+      `scrypt work N·r·p = ${(cost * blockSize * parallel).toLocaleString('en')} is above the limit of ${MAX_SCRYPT_WORK.toLocaleString('en')}`,
+    );
+  }
+}
+
 /** The work of one file's derivations, charged as they are asked for. */
 export class DerivationBudget {
   private used = 0;
+  private scryptUsed = 0;
 
   charge(derivation: Derivation): void {
+    if (derivation.kind === 'scrypt') {
+      checkScrypt(derivation);
+      this.scryptUsed += derivation.cost * derivation.blockSize * derivation.parallel;
+      if (this.scryptUsed > MAX_SCRYPT_WORK) {
+        throw new DerivationLimitError(
+          `the file asks for more than ${MAX_SCRYPT_WORK.toLocaleString('en')} scrypt work (N·r·p) in total`,
+        );
+      }
+      return;
+    }
     checkIterations(derivation.iterations);
     const outputBlock = HASH_BLOCK[derivation.digest]?.u ?? 20;
     const size = derivation.kind === 'pbkdf2' ? derivation.keyLength : derivation.size;
@@ -149,14 +218,20 @@ export function pkcs12Kdf(
   }
 }
 
+function scryptOptions(d: Extract<Derivation, { kind: 'scrypt' }>) {
+  return { N: d.cost, r: d.blockSize, p: d.parallel, maxmem: SCRYPT_MAXMEM };
+}
+
 function deriveSync(d: Derivation): Buffer {
   if (d.kind === 'pbkdf2') return pbkdf2Sync(d.password, d.salt, d.iterations, d.keyLength, d.digest);
+  if (d.kind === 'scrypt') return scryptSync(d.password, d.salt, d.keyLength, scryptOptions(d));
   return pkcs12Kdf(d.digest, d.password, d.salt, d.id, d.iterations, d.size);
 }
 
 async function deriveAsync(d: Derivation): Promise<Buffer> {
   // PBKDF2 runs on libuv's thread pool.
   if (d.kind === 'pbkdf2') return pbkdf2Async(d.password, d.salt, d.iterations, d.keyLength, d.digest);
+  if (d.kind === 'scrypt') return scryptAsync(d.password, d.salt, d.keyLength, scryptOptions(d));
   // The PKCS#12 KDF runs here in slices of 4,096 hashes, letting the event loop in between.
   const steps = pkcs12KdfSteps(d);
   for (;;) {

@@ -48,17 +48,15 @@ function paramsOf<T>(algorithm: AlgorithmIdentifier, type: new () => T, what: st
 }
 
 /**
- * True when pbeDecrypt reads this AlgorithmIdentifier (PBES2 with PBKDF2, or a PKCS#12 PBE). Others
- * (scrypt, PBES1) are left to OpenSSL, which bounds scrypt's memory itself.
+ * True when pbeDecrypt reads this AlgorithmIdentifier (PBES2 with PBKDF2 or scrypt, or a PKCS#12 PBE).
+ * PBES1 is left to OpenSSL 3, which refuses its ciphers (DES, RC2: legacy provider) before deriving.
  */
 export function pbeHandles(algorithm: AlgorithmIdentifier): boolean {
   if (LEGACY_PBE[algorithm.algorithm]) return true;
   if (algorithm.algorithm !== OID.pbes2) return false;
   try {
-    return (
-      paramsOf(algorithm, pkcs12Schema().PBES2Params, 'PBES2 parameters').keyDerivationFunc.algorithm ===
-      OID.pbkdf2
-    );
+    const kdf = paramsOf(algorithm, pkcs12Schema().PBES2Params, 'PBES2 parameters').keyDerivationFunc;
+    return kdf.algorithm === OID.pbkdf2 || kdf.algorithm === OID.scrypt;
   } catch {
     return true; // damaged: pbeDecrypt names the fault
   }
@@ -104,31 +102,56 @@ export function* pbeDecrypt(
   } else if (algOid === OID.pbes2) {
     const pbes2 = paramsOf(algorithm, pkcs12Schema().PBES2Params, 'PBES2 parameters');
     const kdfOid = pbes2.keyDerivationFunc.algorithm;
-    if (kdfOid !== OID.pbkdf2) throw new DecodeError(`key derivation ${kdfOid} is not supported (PBKDF2 is)`);
-    const kdf = paramsOf(pbes2.keyDerivationFunc, pkcs12Schema().PBKDF2Params, 'PBKDF2 parameters');
-    const count = checkIterations(integerOf(kdf.iterationCount));
-    let prf = 'sha1';
-    if (kdf.prf) {
-      const found = HMAC_BY_OID[kdf.prf.algorithm];
-      if (!found) throw new DecodeError(`PBKDF2 PRF ${kdf.prf.algorithm} is not supported`);
-      prf = found;
+    if (kdfOid !== OID.pbkdf2 && kdfOid !== OID.scrypt) {
+      throw new DecodeError(`key derivation ${kdfOid} is not supported (PBKDF2 and scrypt are)`);
     }
     const schemeOid = pbes2.encryptionScheme.algorithm;
     const found = CIPHER_BY_OID[schemeOid];
     if (!found) throw new DecodeError(`cipher ${schemeOid} is not supported (AES-CBC and 3DES are)`);
-    // OpenSSL refuses a PBKDF2 key length other than the cipher's; so do we (it also bounds the work).
-    const keyLength = kdf.keyLength ? integerOf(kdf.keyLength) : undefined;
-    if (keyLength !== undefined && keyLength !== found.keyLength) {
-      throw new DecodeError(`PBKDF2 key length ${keyLength} does not match the cipher's ${found.keyLength}`);
+    const utf8Password = Buffer.from(password, 'utf8');
+    if (kdfOid === OID.scrypt) {
+      const kdf = paramsOf(pbes2.keyDerivationFunc, pkcs12Schema().ScryptParams, 'scrypt parameters');
+      // OpenSSL refuses a key length other than the cipher's; so do we.
+      const keyLength = kdf.keyLength ? integerOf(kdf.keyLength) : undefined;
+      if (keyLength !== undefined && keyLength !== found.keyLength) {
+        throw new DecodeError(
+          `scrypt key length ${keyLength} does not match the cipher's ${found.keyLength}`,
+        );
+      }
+      key = yield {
+        kind: 'scrypt',
+        password: utf8Password,
+        salt: kdf.salt,
+        cost: integerOf(kdf.costParameter),
+        blockSize: integerOf(kdf.blockSize),
+        parallel: integerOf(kdf.parallelizationParameter),
+        keyLength: found.keyLength,
+      };
+    } else {
+      const kdf = paramsOf(pbes2.keyDerivationFunc, pkcs12Schema().PBKDF2Params, 'PBKDF2 parameters');
+      const count = checkIterations(integerOf(kdf.iterationCount));
+      let prf = 'sha1';
+      if (kdf.prf) {
+        const prfFound = HMAC_BY_OID[kdf.prf.algorithm];
+        if (!prfFound) throw new DecodeError(`PBKDF2 PRF ${kdf.prf.algorithm} is not supported`);
+        prf = prfFound;
+      }
+      // OpenSSL refuses a PBKDF2 key length other than the cipher's; so do we (it also bounds the work).
+      const keyLength = kdf.keyLength ? integerOf(kdf.keyLength) : undefined;
+      if (keyLength !== undefined && keyLength !== found.keyLength) {
+        throw new DecodeError(
+          `PBKDF2 key length ${keyLength} does not match the cipher's ${found.keyLength}`,
+        );
+      }
+      key = yield {
+        kind: 'pbkdf2',
+        password: utf8Password,
+        salt: kdf.salt,
+        iterations: count,
+        keyLength: found.keyLength,
+        digest: prf,
+      };
     }
-    key = yield {
-      kind: 'pbkdf2',
-      password: Buffer.from(password, 'utf8'),
-      salt: kdf.salt,
-      iterations: count,
-      keyLength: found.keyLength,
-      digest: prf,
-    };
     const ivParams = pbes2.encryptionScheme.parameters;
     if (!ivParams) throw new DecodeError('the cipher has no IV');
     iv = octetsOf(asn1Value(new Uint8Array(ivParams), 'IV'));

@@ -65,6 +65,15 @@ export interface PbeParameters {
   iterations: ArrayBuffer;
 }
 
+/** RFC 7914 scrypt-params. */
+export interface ScryptParams {
+  salt: Buffer;
+  costParameter: ArrayBuffer;
+  blockSize: ArrayBuffer;
+  parallelizationParameter: ArrayBuffer;
+  keyLength?: ArrayBuffer;
+}
+
 export interface PBKDF2Params {
   salt: Buffer;
   iterationCount: ArrayBuffer;
@@ -84,6 +93,7 @@ interface Shapes {
   PbeParameters: PbeParameters;
   PBKDF2Params: PBKDF2Params;
   PBES2Params: PBES2Params;
+  ScryptParams: ScryptParams;
 }
 
 /** The classes, declared on first use (asn1-libs.ts); asn1-schema decorators applied as calls. */
@@ -155,6 +165,23 @@ export const pkcs12Schema = once(() => {
   );
   AsnProp({ type: AlgorithmIdentifier, optional: true })(kdf, 'prf');
 
+  /** RFC 7914 scrypt-params (no @peculiar package has them). */
+  class ScryptParams {
+    salt = Buffer.alloc(0);
+    costParameter = new ArrayBuffer(0);
+    blockSize = new ArrayBuffer(0);
+    parallelizationParameter = new ArrayBuffer(0);
+  }
+  const scrypt = ScryptParams.prototype;
+  AsnProp({ type: AsnPropTypes.Any, converter: octetsConverter })(scrypt, 'salt');
+  for (const field of ['costParameter', 'blockSize', 'parallelizationParameter'] as const) {
+    AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter })(scrypt, field);
+  }
+  AsnProp({ type: AsnPropTypes.Integer, converter: AsnIntegerArrayBufferConverter, optional: true })(
+    scrypt,
+    'keyLength',
+  );
+
   /** RFC 8018 PBES2-params. */
   class PBES2Params {
     keyDerivationFunc = new AlgorithmIdentifier();
@@ -171,5 +198,6 @@ export const pkcs12Schema = once(() => {
     PbeParameters: PbeParameters as unknown as new () => Shapes['PbeParameters'],
     PBKDF2Params: PBKDF2Params as unknown as new () => Shapes['PBKDF2Params'],
     PBES2Params: PBES2Params as unknown as new () => Shapes['PBES2Params'],
+    ScryptParams: ScryptParams as unknown as new () => Shapes['ScryptParams'],
   };
 });
