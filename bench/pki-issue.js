@@ -60,12 +60,14 @@ try {
     const { commonNameOnly } = await import('../out/node/core/pki/distinguished-name.js');
     const issuerName = commonNameOnly('Bench Int');
     const subjects = Array.from({ length: COUNT }, (_, i) => commonNameOnly(`device-${i + 1}`));
+    const publicKeyBits = builder.publicKeyBitsOf(spki); // issueBatch hands these over with each key
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of contenders) {
         const template = (i) => ({
           subject: subjects[i],
           issuer: issuerName,
           spki,
+          publicKeyBits,
           signingKey: ca.privateKey,
           issuerKeyId: c.builder.keyIdentifier(c.builder.publicKeyBitsOf(caSpki)),
           notBefore: new Date('2026-01-01T00:00:00Z'),

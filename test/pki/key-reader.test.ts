@@ -11,6 +11,15 @@ import { opensslOk } from './helpers.js';
 import { readKey, readKeyAsync } from '../../src-main/core/pki/keys.js';
 import { UserError } from '../../src-main/core/user-error.js';
 
+/** A P-384 SEC1 key with its curve OID's last arc changed to one no curve has (1.3.132.0.34 → .127). */
+function unknownCurve(sec1: Buffer): Buffer {
+  const copy = Buffer.from(sec1);
+  const at = copy.indexOf(Buffer.from('2b81040022', 'hex'));
+  if (at < 0) throw new Error('no secp384r1 OID in the key');
+  copy[at + 4] = 0x7f;
+  return copy;
+}
+
 describe('reading DER key files', () => {
   const dir = tempDir('pki-key-reader-');
   const f = (name: string) => join(dir, name);
@@ -119,6 +128,8 @@ describe('reading DER key files', () => {
     const cases: [string, Buffer, RegExp][] = [
       ['trailing.der', Buffer.concat([sec1, Buffer.from([0])]), /^trailing\.der: not a PEM or DER private key \(1 unexpected bytes after it\)$/],
       ['cut.der', sec1.subarray(0, sec1.length - 5), /^cut\.der: not a PEM or DER private key \(truncated: the data ends inside a value\)$/],
+      // SEC1 structure, but a curve OpenSSL does not know.
+      ['curve.der', unknownCurve(sec1), /^curve\.der: not a readable private key \(SEC1 ECPrivateKey: /],
       // A SEQUENCE of two INTEGERs: ASN.1, but no key structure.
       ['ints.der', Buffer.from('3006020101020102', 'hex'), /^ints\.der: not a readable private key \(/],
     ]; // prettier-ignore

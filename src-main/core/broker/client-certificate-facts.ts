@@ -126,17 +126,20 @@ export function factsFromParse(peer: PeerCertificate): CertificateFacts {
 }
 
 /**
- * Facts of recently seen client certificates, by SHA-256 fingerprint: a reconnecting client's
- * certificate is not looked at again. Bounded: cleared past 1000 entries. The summary object is shared
- * by the connections of one certificate (events only read it).
+ * Facts of recently seen client certificates, by their DER (read from the TLS session, see
+ * peer-certificate.ts): a reconnecting client's certificate is not looked at again, nor read with
+ * `getPeerCertificate()` (`peer` is called on a miss only). Bounded: cleared past 1000 entries. The
+ * summary object is shared by the connections of one certificate (events only read it).
  */
 const factsCache = new Map<string, CertificateFacts>();
 
-export function certificateFacts(peer: PeerCertificate): CertificateFacts {
-  const cached = factsCache.get(peer.fingerprint256);
+export function certificateFacts(der: Buffer, peer: () => PeerCertificate): CertificateFacts {
+  const key = der.toString('base64');
+  const cached = factsCache.get(key);
   if (cached) return cached;
-  const facts = factsFromOpenssl(peer) ?? factsFromParse(peer);
+  const object = peer();
+  const facts = factsFromOpenssl(object) ?? factsFromParse(object);
   if (factsCache.size >= 1000) factsCache.clear();
-  factsCache.set(peer.fingerprint256, facts);
+  factsCache.set(key, facts);
   return facts;
 }

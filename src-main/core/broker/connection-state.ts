@@ -1,7 +1,8 @@
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { AclDecisionCache } from './acl-decision-cache.js';
 import type { ClientCertificateSummary, TlsDetails } from './events.js';
+import { peerCertificateFromSession } from './peer-certificate.js';
 import { clientCertificateRefusal, type Refusal } from './refusal-reasons.js';
 import { certificateFacts } from './client-certificate-facts.js';
 
@@ -92,23 +93,26 @@ export function readTlsSocket(
   state.tls = tls;
   if (!requireCertificate) return;
 
-  // getPeerCertificate() costs ~75 µs on the first call for a socket; getPeerX509Certificate() ~200 µs
-  // (it clones the chain and links the issuer through the CA store), so that one only for a CRL check.
-  const peer = socket.getPeerCertificate();
-  if (!peer || !peer.raw) {
+  // The certificate's DER from the session (~40 µs); getPeerCertificate() (~120 µs on its first call for a
+  // socket) only for a certificate not seen lately or a refused one; getPeerX509Certificate() (~500 µs: it
+  // re-parses the certificate and its issuer) only for a CRL check. See peer-certificate.ts.
+  let peer: PeerCertificate | undefined;
+  const peerObject = () => (peer ??= socket.getPeerCertificate());
+  const der = peerCertificateFromSession(socket) ?? peerObject()?.raw;
+  if (!der) {
     state.certificateRefusal = {
       reason: 'no client certificate: this listener requires one (require_certificate true)',
       problem: 'CLIENT_CERT_REQUIRED',
     };
     return;
   }
-  state.peerDer = peer.raw;
+  state.peerDer = der;
   if (needIssuer) {
     const issuer = socket.getPeerX509Certificate()?.issuerCertificate;
-    if (issuer && !issuer.raw.equals(peer.raw)) state.issuerDer = issuer.raw;
+    if (issuer && !issuer.raw.equals(der)) state.issuerDer = issuer.raw;
   }
   try {
-    const facts = certificateFacts(peer);
+    const facts = certificateFacts(der, peerObject);
     state.certificateNames = facts.names;
     state.clientCertificate = facts.summary;
   } catch (error) {
@@ -120,6 +124,7 @@ export function readTlsSocket(
   }
   if (!socket.authorized) {
     const code = String(socket.authorizationError ?? 'UNKNOWN');
-    state.certificateRefusal = clientCertificateRefusal(code, peer.valid_to, peer.valid_from);
+    const { valid_to, valid_from } = peerObject();
+    state.certificateRefusal = clientCertificateRefusal(code, valid_to, valid_from);
   }
 }

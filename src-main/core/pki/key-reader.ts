@@ -25,6 +25,12 @@ type KeyStructure = 'pkcs8' | 'pkcs1' | 'sec1' | 'encrypted-pkcs8';
 /** What Node is asked to read DER bytes as when no structure was recognised. */
 const DER_TYPES = ['pkcs8', 'pkcs1', 'sec1'] as const;
 
+const STRUCTURE_NAMES = {
+  pkcs8: 'PKCS#8 PrivateKeyInfo',
+  pkcs1: 'PKCS#1 RSAPrivateKey',
+  sec1: 'SEC1 ECPrivateKey',
+} as const;
+
 interface KeySource {
   key: Buffer | string;
   format: 'pem' | 'der';
@@ -87,6 +93,8 @@ function* readKeyReader(
   let encrypted = false;
   let encryptedPkcs8: Buffer | undefined;
   const candidates: KeySource[] = [];
+  /** The structure recognised in DER bytes, for the error when OpenSSL cannot read the key in it. */
+  let part = '';
   if (looksLikePem(buffer)) {
     const block = parsePemBlocks(buffer, file).find((b) => KEY_LABELS.includes(b.label));
     if (!block) {
@@ -106,6 +114,7 @@ function* readKeyReader(
       if (!(error instanceof DecodeError)) throw error;
       throw keyError(file, `not a PEM or DER private key (${error.message.replace(/^DER: /, '')})`);
     }
+    if (structure && structure !== 'encrypted-pkcs8') part = `${STRUCTURE_NAMES[structure]}: `;
     encrypted = structure === 'encrypted-pkcs8';
     if (encrypted) encryptedPkcs8 = buffer;
     const types =
@@ -150,7 +159,7 @@ function* readKeyReader(
     }
   }
   if (encrypted) throw keyError(file, 'wrong passphrase for the encrypted private key', 'BAD_PASSPHRASE');
-  throw keyError(file, `not a readable private key (${opensslReason(lastError)})`);
+  throw keyError(file, `not a readable private key (${part}${opensslReason(lastError)})`);
 }
 
 function keyLimitError(error: unknown, file: string): unknown {

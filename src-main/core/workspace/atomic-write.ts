@@ -1,4 +1,13 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, mkdirSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  mkdirSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -6,8 +15,23 @@ import { randomBytes } from 'node:crypto';
 export const PRIVATE_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
 
+// Temp names: a random tag per process and a counter (a batch writes thousands; `wx` refuses a clash).
+const processTag = randomBytes(6).toString('hex');
+let tempCounter = 0;
+
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${processTag}${(tempCounter++).toString(36)}.tmp`);
+}
+
+/** Create the temp file exclusively; its folder is made only when it is missing (no mkdir per file). */
+function openTemp(temp: string, mode: number): number {
+  try {
+    return openSync(temp, 'wx', mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(temp), { recursive: true });
+    return openSync(temp, 'wx', mode);
+  }
 }
 
 /**
@@ -20,10 +44,10 @@ export function writeTemp(
   mode = PUBLIC_MODE,
   { fsync = true }: { fsync?: boolean } = {},
 ): string {
-  mkdirSync(dirname(path), { recursive: true });
   const temp = tempPathFor(path);
-  const fd = openSync(temp, 'wx', mode);
+  const fd = openTemp(temp, mode);
   try {
+    fchmodSync(fd, mode); // umask may have narrowed or widened nothing, but make the mode exact
     const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     let offset = 0;
     while (offset < buffer.length) offset += writeSync(fd, buffer, offset);
@@ -34,7 +58,6 @@ export function writeTemp(
     throw error;
   }
   closeSync(fd);
-  chmodSync(temp, mode); // umask may have narrowed or widened nothing, but make the mode exact
   return temp;
 }
 
