@@ -123,6 +123,13 @@ describe('bench trust (api)', () => {
     60_000,
   );
 
+  it("the system roots do not hold the broker's own CA either: refused, still verified", async () => {
+    const status = await bench({ kind: 'system' });
+    expect(status.trustLabel).toBe('the system roots');
+    expect(status.report).toMatchObject({ connected: 0, failed: 3 });
+    expect(status.report!.failures[0]!.reason).toMatch(/^TLS: the broker's certificate is not trusted \(/);
+  }, 60_000);
+
   it("not checking the broker's certificate connects too", async () => {
     const status = await bench({ kind: 'insecure' });
     expect(status.trustLabel).toMatch(/not checked/);
