@@ -4,12 +4,14 @@
 //   npm run build:node && node bench/broker-compare.js [--messages 100000] [--handshakes 500]
 //        [--clients 5000] [--latency 2000] [--only ours,aedes,mosquitto] [--mqtt 3.1.1,5]
 //        [--runs messages,latency,handshakes,clients] [--repeat 1] [--cpu-prof DIR]
-//        [--scenarios fanInQos0,fanInQos1,fanOutQos0,fanOutQos1] [--rounds 5]
+//        [--scenarios fanInQos0,fanInQos1,fanOutQos0,fanOutQos1] [--rounds 5] [--together]
 //
 // Messages (bench/broker-messages.js): all brokers run at once; each scenario's --messages deliveries per
 // broker are split into --rounds chunks, and each round drives one chunk through every broker in turn, so
 // the brokers are compared within seconds of each other on this shared machine. The table gives the median
-// round (lowest–highest round) and the median of the round-by-round ratios (their spread).
+// round (lowest–highest round) and the median of the round-by-round ratios (their spread). --together
+// drives all brokers at the same moment in each round (the load generator then limits the rate; tried
+// here, its spread was no smaller than one-after-the-other's).
 // Handshakes the same way: all brokers at once, --handshakes split into --rounds rounds, each round on every
 // broker in turn; the table gives the median round (lowest–highest) and the median of the round-by-round
 // ratios. (Until session 4 each broker ran its handshakes alone, one after the other: on this shared machine

@@ -13,7 +13,23 @@ export interface BenchStatus {
   report?: BenchReport;
   /** Why the last run could not start or ended in error. */
   error?: string;
+  /** The trust choice of the run (running or last), and what it meant, in words. */
+  trust?: BenchTrust['kind'];
+  trustLabel?: string;
 }
+
+/**
+ * Which certificates the bench trusts for the broker's: the workspace's root CAs (its own broker), a CA
+ * file read in the main process (a foreign broker with its own CA), the system roots, or none at all
+ * (`insecure`: the broker's certificate is not checked — for a broker whose CA the user cannot get).
+ */
+export const benchTrust = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('workspace') }).strict(),
+  z.object({ kind: z.literal('file'), path: z.string().trim().min(1).max(4096) }).strict(),
+  z.object({ kind: z.literal('system') }).strict(),
+  z.object({ kind: z.literal('insecure') }).strict(),
+]);
+export type BenchTrust = z.infer<typeof benchTrust>;
 
 /** The panel's bounds are the CLI's, smaller for the desktop: the app shares the machine with its broker. */
 export const BENCH_PANEL_LIMITS = {
@@ -31,6 +47,8 @@ export const benchMethods = {
       .object({
         /** Default: the workspace broker, wherever it listens. */
         url: z.string().max(2048).optional(),
+        /** Default: the workspace's root CAs. */
+        trust: benchTrust.default({ kind: 'workspace' }),
         /** Workspace CA issuing one certificate per client (into a throwaway copy of the workspace). */
         ca: z.string().min(1).max(200).optional(),
         /** Workspace identities used in turn. */

@@ -1,8 +1,41 @@
-import { benchMethods, type BenchStatus } from '../contract/bench.js';
+import { benchMethods, type BenchStatus, type BenchTrust } from '../contract/bench.js';
 import type { Handlers, ServiceContext } from './handler.js';
-import { givenFleet, issueFleet, runBench, workspaceRoots, type Fleet } from '../../core/bench/index.js';
+import type { Workspace } from '../../core/workspace/workspace.js';
+import {
+  givenFleet,
+  issueFleet,
+  readTrustFile,
+  runBench,
+  workspaceRoots,
+  type Fleet,
+} from '../../core/bench/index.js';
+import { systemRoots } from '../../core/client/tls-options.js';
 import { workspaceBrokerUrl } from '../../core/broker/workspace-broker-url.js';
 import { UserError, messageOf } from '../../core/user-error.js';
+
+/**
+ * The trust anchors and verification of a run. A CA file is read here, in the main process, before the
+ * fleet is issued: a bad file is one error naming `trust.path`, and only certificates are read from it.
+ */
+function resolveTrust(
+  ws: Workspace,
+  trust: BenchTrust,
+  fleet: Fleet | undefined,
+): { trust?: string[]; insecure: boolean; label: string } {
+  if (trust.kind === 'file') {
+    const ca = readTrustFile(trust.path, 'trust.path');
+    return { trust: ca, insecure: false, label: `the CA file ${trust.path}` };
+  }
+  if (trust.kind === 'insecure')
+    return { insecure: true, label: "none: the broker's certificate was not checked" };
+  if (trust.kind === 'system') {
+    const roots = systemRoots();
+    return { ...(roots ? { trust: roots } : {}), insecure: false, label: 'the system roots' };
+  }
+  const roots = fleet?.trust ?? (ws.exists('certificates.json') ? workspaceRoots(ws) : undefined);
+  if (!roots) return { insecure: false, label: 'the system roots (the workspace has no CA)' };
+  return { trust: roots, insecure: false, label: 'the workspace root CAs' };
+}
 
 /** One bench run at a time per app, in the background; the panel follows it through events. */
 export function benchHandlers(ctx: ServiceContext): Handlers<typeof benchMethods> {
@@ -30,15 +63,15 @@ export function benchHandlers(ctx: ServiceContext): Handlers<typeof benchMethods
           field: 'url',
         });
       }
+      // The CA file first: a bad one stops the run before any certificate is issued.
+      const fileTrust = p.trust.kind === 'file' ? resolveTrust(ctx.workspace, p.trust, undefined) : undefined;
       let fleet: Fleet | undefined;
       if (p.ca)
         fleet = await issueFleet(ctx.workspace, p.ca, p.clients, `bench-app-${Date.now().toString(36)}`);
       else if (p.as?.length) fleet = givenFleet(ctx.workspace, p.as);
-      const trust =
-        fleet?.trust ??
-        (ctx.workspace.exists('certificates.json') ? workspaceRoots(ctx.workspace) : undefined);
+      const { trust, insecure, label } = fileTrust ?? resolveTrust(ctx.workspace, p.trust, fleet);
       abort = new AbortController();
-      status = { running: true };
+      status = { running: true, trust: p.trust.kind, trustLabel: label };
       const signal = abort.signal;
       finished = runBench({
         url,
@@ -52,6 +85,7 @@ export function benchHandlers(ctx: ServiceContext): Handlers<typeof benchMethods
         topic: 'devices/{cn}/bench/{i}',
         identities: fleet?.identities ?? [],
         ...(trust ? { trust } : {}),
+        insecure,
         clientIdPrefix: `bench-${process.pid}`,
         connectTimeoutMs: 30_000,
         signal,
@@ -62,10 +96,10 @@ export function benchHandlers(ctx: ServiceContext): Handlers<typeof benchMethods
       })
         .then(
           (report) => {
-            status = { running: false, report };
+            status = { running: false, report, trust: p.trust.kind, trustLabel: label };
           },
           (error: unknown) => {
-            status = { running: false, error: messageOf(error) };
+            status = { running: false, error: messageOf(error), trust: p.trust.kind, trustLabel: label };
           },
         )
         .finally(() => {

@@ -31,7 +31,7 @@ export const benchCommands: Command[] = [
       trust: {
         type: 'string',
         value: 'FILE',
-        description: "CA file for the broker's certificate (default: the workspace roots)",
+        description: "CA file for the broker's certificate, PEM or DER (default: the workspace roots)",
       },
       insecure: { type: 'boolean', description: "do not check the broker's certificate" },
       servername: { type: 'string', value: 'NAME', description: 'SNI to send and name to check' },

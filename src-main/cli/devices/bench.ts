@@ -4,13 +4,14 @@ import {
   BENCH_LIMITS,
   givenFleet,
   issueFleet,
+  readTrustFile,
   runBench,
   workspaceRoots,
   type BenchReport,
   type Fleet,
 } from '../../core/bench/index.js';
 import { workspaceBrokerUrl } from '../../core/broker/workspace-broker-url.js';
-import { intOption, protocolOption, readFirstLine, readOptionFile } from './device-session.js';
+import { intOption, protocolOption, readFirstLine } from './device-session.js';
 import { qosOption } from './payload-properties.js';
 
 /** A bounded whole-number option with its default (`undefined`: the option is required). */
@@ -74,6 +75,9 @@ export async function runBenchCommand(ctx: CliContext): Promise<number> {
     throw new UsageError(`--url: "${target}" is not an mqtt://, mqtts://, ws:// or wss:// URL`);
   }
 
+  // The CA file first: a bad one stops before any certificate is issued (and no throwaway copy is left).
+  const trustFile = ctx.option('trust');
+  const fileTrust = trustFile ? readTrustFile(trustFile, '--trust') : undefined;
   const prefix = `bench-${process.pid}`;
   let fleet: Fleet | undefined;
   if (ca) {
@@ -81,9 +85,8 @@ export async function runBenchCommand(ctx: CliContext): Promise<number> {
       process.stderr.write(`issuing ${clients} client certificates with ${ca}…\r`);
     fleet = await issueFleet(ws, ca, clients, prefix);
   } else if (as.length > 0) fleet = givenFleet(ws, as);
-  const trustFile = ctx.option('trust');
   let trust: string[] | undefined;
-  if (trustFile) trust = [readOptionFile(trustFile, '--trust')];
+  if (fileTrust) trust = fileTrust;
   else if (fleet) trust = fleet.trust;
   else if (ws.exists('certificates.json') && !url && !host) trust = workspaceRoots(ws);
   const passwordFile = ctx.option('password-file');

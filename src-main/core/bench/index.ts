@@ -2,3 +2,4 @@
 export * from './bench-run.js';
 export * from './fleet-identities.js';
 export * from './latency-histogram.js';
+export * from './trust-file.js';

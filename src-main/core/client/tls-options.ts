@@ -42,7 +42,8 @@ export interface ResolvedTls {
   clientCertificate?: CertificateFacts;
 }
 
-function systemRoots(): string[] | undefined {
+/** The system's trusted roots as PEM (undefined: Node's own roots are the system roots here). */
+export function systemRoots(): string[] | undefined {
   // Node ≥ 22.15 can read the operating system's store; older runtimes have only the bundled roots.
   const get = (tls as unknown as { getCACertificates?: (type: string) => string[] }).getCACertificates;
   if (!get) return undefined;
