@@ -386,7 +386,7 @@ async function messagePhase(names, dir, into, peaks) {
  * every broker in turn (the order rotating), so the brokers are compared within seconds of each other on
  * this shared machine. CPU: the schedstat of all the broker's threads (ns), per handshake and round.
  */
-async function handshakePhase(names, dir, into) {
+async function handshakePhase(names, dir, into, peaks) {
   const brokers = [];
   try {
     for (const name of names) brokers.push(await startBroker(name, dir));
@@ -414,7 +414,10 @@ async function handshakePhase(names, dir, into) {
       }
       process.stderr.write('.');
     }
-    for (const broker of brokers) await broker.stopProfile('handshakes');
+    for (const broker of brokers) {
+      await broker.stopProfile('handshakes');
+      peaks[broker.name] = Math.max(peaks[broker.name] ?? 0, memoryMb(broker.pid, 'VmHWM'));
+    }
     process.stderr.write(' done\n');
   } finally {
     await Promise.all(brokers.map((broker) => broker.stop()));
@@ -572,7 +575,7 @@ try {
       await messagePhase(names, dir, rounds, peaks);
     const handshakeRounds = {};
     for (let repeat = 0; repeat < REPEAT && RUNS.includes('handshakes'); repeat++)
-      await handshakePhase(names, dir, handshakeRounds);
+      await handshakePhase(names, dir, handshakeRounds, peaks);
     // interleaved (ours, aedes, mosquitto, ours, …) so a change in the machine's load hits all alike
     if (RUNS.some((run) => run !== 'messages' && run !== 'handshakes')) {
       for (let round = 0; round < REPEAT; round++) {
