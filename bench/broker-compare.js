@@ -12,8 +12,13 @@
 // round (lowest–highest round) and the median of the round-by-round ratios (their spread). --together
 // drives all brokers at the same moment in each round (the load generator then limits the rate; tried
 // here, its spread was no smaller than one-after-the-other's).
-// --repeat N runs every broker N times (interleaved) and prints the median of each figure (messages: the
-// rounds of all N runs together).
+// Handshakes the same way: all brokers at once, --handshakes split into --rounds rounds, each round on every
+// broker in turn; the table gives the median round (lowest–highest) and the median of the round-by-round
+// ratios. (Until session 4 each broker ran its handshakes alone, one after the other: on this shared machine
+// the load changed between them and single ratios moved by ±15 %.) `node bench/handshake-variants.js`
+// takes the handshake apart (server variants, GC pauses, perf profiles).
+// --repeat N runs every broker N times (interleaved) and prints the median of each figure (messages and
+// handshakes: the rounds of all N runs together).
 // --cpu-prof DIR profiles the Node brokers (V8's sampling profiler, 200 µs) during the measured
 // handshake phase only, one DIR/<broker>-mqtt<4|5>-handshakes-<n>.cpuprofile each, and each message
 // scenario's rounds when --runs has messages (...-messages-<scenario>-<n>; its units are the messages
@@ -37,7 +42,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { messageRounds, roundRatios, SCENARIOS, summarizeRounds } from './broker-messages.js';
+import { messageRounds, processCpuMs, roundRatios, SCENARIOS, summarizeRounds } from './broker-messages.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -64,7 +69,6 @@ const CPU_PROF = option('cpu-prof', undefined);
 let protocolVersion = 4;
 let profileSeq = 0;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
 // ---------------------------------------------------------------------------------------------
 // certificates (openssl CLI), conf and ACL
@@ -238,13 +242,6 @@ async function startBroker(name, dir) {
   };
 }
 
-/** CPU time of a process so far, in milliseconds. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
 function memoryMb(pid, field) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
@@ -338,16 +335,6 @@ async function pool(total, concurrency, task) {
   return results;
 }
 
-async function handshakeRun(broker) {
-  const cpu0 = cpuMs(broker.pid);
-  const t0 = performance.now();
-  const results = await pool(HANDSHAKES, 10, (i) => rawSession(broker.port, `hs-${i}`, false));
-  const wall = performance.now() - t0;
-  const cpu = cpuMs(broker.pid) - cpu0;
-  const ok = results.filter(Boolean).length;
-  return { perSecond: (ok / wall) * 1000, cpuPerHandshake: cpu / Math.max(ok, 1), ok };
-}
-
 async function concurrentRun(broker) {
   const t0 = performance.now();
   const sockets = await pool(CLIENTS, 50, (i) => rawSession(broker.port, `held-${i}`, true));
@@ -394,6 +381,46 @@ async function messagePhase(names, dir, into, peaks) {
   }
 }
 
+/**
+ * Handshakes: all brokers at once, --rounds rounds; each round runs --handshakes / --rounds handshakes on
+ * every broker in turn (the order rotating), so the brokers are compared within seconds of each other on
+ * this shared machine. CPU: the schedstat of all the broker's threads (ns), per handshake and round.
+ */
+async function handshakePhase(names, dir, into) {
+  const brokers = [];
+  try {
+    for (const name of names) brokers.push(await startBroker(name, dir));
+    process.stderr.write(`handshakes (${names.join(', ')}): `);
+    let seq = 0;
+    // warm-up (not reported): the connection path's first runs are JIT-compiled
+    for (const broker of brokers)
+      await pool(Math.min(HANDSHAKES, 50), 10, () => rawSession(broker.port, `warm-${seq++}`, false));
+    const perRound = Math.max(1, Math.round(HANDSHAKES / ROUNDS));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < brokers.length; i++) {
+        const broker = brokers[(i + round) % brokers.length];
+        if (round === 0) await broker.startProfile();
+        const cpu0 = processCpuMs(broker.pid);
+        const t0 = performance.now();
+        const results = await pool(perRound, 10, () => rawSession(broker.port, `hs-${seq++}`, false));
+        const wall = performance.now() - t0;
+        const cpu = processCpuMs(broker.pid) - cpu0;
+        const ok = results.filter(Boolean).length;
+        (into[broker.name] ??= []).push({
+          cpuPerHandshake: cpu / Math.max(ok, 1),
+          perSecond: (ok / wall) * 1000,
+          failed: perRound - ok,
+        });
+      }
+      process.stderr.write('.');
+    }
+    for (const broker of brokers) await broker.stopProfile('handshakes');
+    process.stderr.write(' done\n');
+  } finally {
+    await Promise.all(brokers.map((broker) => broker.stop()));
+  }
+}
+
 async function measure(name, dir) {
   const broker = await startBroker(name, dir);
   const out = { name };
@@ -401,12 +428,6 @@ async function measure(name, dir) {
     if (RUNS.includes('latency')) {
       process.stderr.write(`${name}: latency…`);
       out.latency = await latencyRun(broker);
-    }
-    if (RUNS.includes('handshakes')) {
-      process.stderr.write(`${name}: handshakes…`);
-      // warm-up (not reported): the connection path's first runs are JIT-compiled
-      await pool(Math.min(HANDSHAKES, 50), 10, (i) => rawSession(broker.port, `warm-${i}`, false));
-      out.handshakes = await broker.profiled('handshakes', () => handshakeRun(broker));
     }
     if (RUNS.includes('clients')) {
       process.stderr.write(` ${CLIENTS} clients…`);
@@ -437,7 +458,7 @@ function medianOf(runs) {
   return merge(runs);
 }
 
-function table(results, messageRoundsByBroker = {}) {
+function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}) {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
   const cols = ['ours', 'aedes', 'mosquitto'].filter((n) => by[n]);
   const rows = [];
@@ -474,8 +495,29 @@ function table(results, messageRoundsByBroker = {}) {
     rows.push([`${label}: broker CPU ms / 100k msgs`, ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
     add(`${label}: msgs/s delivered`, (r) => r[key].perSecond, 0, false);
   }
-  add('handshakes/s (mTLS + CONNECT, 10 parallel)', (r) => r.handshakes.perSecond, 0, false);
-  add('broker CPU ms / handshake', (r) => r.handshakes.cpuPerHandshake, 2);
+  if (cols.some((c) => handshakeRoundsByBroker[c]?.length)) {
+    // median round (lowest–highest round); ratios: the median of the round-by-round ratios (their spread)
+    const list = (c) => handshakeRoundsByBroker[c] ?? [];
+    const cpu = (c) => list(c).map((r) => r.cpuPerHandshake);
+    const cell = (c) =>
+      list(c).length
+        ? `${fmt(medianOf(cpu(c)), 2)} (${fmt(Math.min(...cpu(c)), 2)}–${fmt(Math.max(...cpu(c)), 2)})`
+        : '—';
+    const ratio = (other) => {
+      const [a, b] = [cpu('ours'), cpu(other)];
+      if (!a.length || !b.length) return '—';
+      const ratios = a.slice(0, b.length).map((v, i) => v / b[i]);
+      return `${medianOf(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
+    };
+    const perSecond = (c) => (list(c).length ? fmt(medianOf(list(c).map((r) => r.perSecond)), 0) : '—');
+    rows.push([
+      'handshakes/s (mTLS + CONNECT, 10 parallel)',
+      ...cols.map(perSecond),
+      '(higher is better)',
+      '',
+    ]);
+    rows.push(['broker CPU ms / handshake', ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
+  }
   add(`latency p50 ms (QoS 0, ${LATENCY} round trips)`, (r) => r.latency.p50, 3);
   add('latency p99 ms', (r) => r.latency.p99, 3);
   add(`concurrent mTLS clients held (of ${CLIENTS})`, (r) => r.concurrent.held, 0, false);
@@ -490,6 +532,10 @@ function table(results, messageRoundsByBroker = {}) {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
+  for (const [name, list] of Object.entries(handshakeRoundsByBroker)) {
+    const failed = list.reduce((sum, r) => sum + r.failed, 0);
+    if (failed) console.log(`note: ${name}: ${failed} handshakes failed`);
+  }
   for (const r of results) {
     for (const key of Object.keys(SCENARIOS)) {
       if (r[key] && r[key].delivered !== r[key].expected) {
@@ -524,8 +570,11 @@ try {
     const peaks = {};
     for (let repeat = 0; repeat < REPEAT && RUNS.includes('messages'); repeat++)
       await messagePhase(names, dir, rounds, peaks);
+    const handshakeRounds = {};
+    for (let repeat = 0; repeat < REPEAT && RUNS.includes('handshakes'); repeat++)
+      await handshakePhase(names, dir, handshakeRounds);
     // interleaved (ours, aedes, mosquitto, ours, …) so a change in the machine's load hits all alike
-    if (RUNS.some((run) => run !== 'messages')) {
+    if (RUNS.some((run) => run !== 'messages' && run !== 'handshakes')) {
       for (let round = 0; round < REPEAT; round++) {
         for (const name of names) runs[name].push(await measure(name, dir));
       }
@@ -540,6 +589,7 @@ try {
         return { ...merged, name };
       }),
       rounds,
+      handshakeRounds,
     );
   }
 } finally {

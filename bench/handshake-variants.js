@@ -35,6 +35,7 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { connect as tlsConnect, createServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
@@ -46,6 +47,7 @@ const option = (name, fallback) => {
 };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let PERF;
+const GC_KINDS = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 let PERF_ARGS;
 
 // ---------------------------------------------------------------------------------------------
@@ -55,16 +57,27 @@ if (args[0] === '--serve') {
   const [, variant, dir, outDir] = args;
   const port = await serve(variant, dir, outDir);
   let start;
+  // garbage collection inside the measured phase (V8's gc entries: count and pause time)
+  let gc = { count: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.ms += entry.duration;
+      const kind = GC_KINDS[entry.detail?.kind] ?? 'other';
+      gc[kind] = (gc[kind] ?? 0) + entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (message) => {
     if (message === 'start') {
       start = process.cpuUsage();
+      gc = { count: 0, ms: 0 };
       // a build instrumented to time its hooks (globalThis.__hookTimes, ms by name) reports them per phase
       if (globalThis.__hookTimes)
         for (const k of Object.keys(globalThis.__hookTimes)) delete globalThis.__hookTimes[k];
       process.send({ started: true });
     } else if (message === 'stop') {
       const used = process.cpuUsage(start);
-      process.send({ cpuUs: used.user + used.system, hookMs: { ...globalThis.__hookTimes } });
+      process.send({ cpuUs: used.user + used.system, gc, hookMs: { ...globalThis.__hookTimes } });
     } else if (message === 'exit') process.exit(0);
   });
   process.send({ port });
@@ -331,10 +344,13 @@ async function main() {
         await ask(c.child, 'start', 'started');
         const ok = await pool(handshakes, 10, () => rawSession(c.port, `h-${seq++}`, tls, protocolVersion));
         const hookMs = ask(c.child, undefined, 'hookMs');
+        const gc = ask(c.child, undefined, 'gc');
         const cpuUs = await ask(c.child, 'stop', 'cpuUs');
         for (const [k, ms] of Object.entries(await hookMs)) (c.hooks ??= {})[k] = (c.hooks[k] ?? 0) + ms;
         perfControl(c, 'disable');
         c.samples.push(cpuUs / Math.max(ok, 1));
+        c.gc ??= {};
+        for (const [k, v] of Object.entries(await gc)) c.gc[k] = (c.gc[k] ?? 0) + v;
         if (ok !== handshakes) console.error(`${c.variant}: ${handshakes - ok} handshakes failed`);
       }
       process.stderr.write(
@@ -354,6 +370,17 @@ async function main() {
         `${median(v).toFixed(d)} (${Math.min(...v).toFixed(d)}–${Math.max(...v).toFixed(d)})`;
       console.log(
         `${c.variant.padEnd(16)} ${range(c.samples, 0).padEnd(36)} ${base ? range(ratios, 3) : '—'}`,
+      );
+    }
+    for (const c of children) {
+      const n = handshakes * rounds;
+      console.log(
+        `${c.variant}: GC ${(c.gc.count / n).toFixed(3)} pauses, ${((c.gc.ms * 1000) / n).toFixed(0)} µs pause time per handshake (${Object.entries(
+          c.gc,
+        )
+          .filter(([k]) => k !== 'count' && k !== 'ms')
+          .map(([k, v]) => `${k} ${((v * 1000) / n).toFixed(0)}`)
+          .join(', ')})`,
       );
     }
     for (const c of children) {
