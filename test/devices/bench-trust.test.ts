@@ -152,6 +152,12 @@ describe('bench trust (api)', () => {
     expect(findKeyMaterial(service.toPayload(key), known)).toBeNull();
     const folder = await refusal({ trust: { kind: 'file', path: pki.dir } });
     expect(folder.message).toBe(`trust.path: ${pki.dir}: not a file`);
+    // the CA issuing the fleet is named by the api's field, not the CLI's option
+    const noCa = await refusal({ ca: 'no-such-ca' });
+    expect([noCa.message, noCa.location.field]).toEqual([
+      'ca: no certificate named "no-such-ca" in the workspace',
+      'ca',
+    ]);
     const garbage = join(dir, 'garbage.der');
     writeFileSync(garbage, Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]));
     const damaged = await refusal({ trust: { kind: 'file', path: garbage } });

@@ -67,7 +67,13 @@ export function benchHandlers(ctx: ServiceContext): Handlers<typeof benchMethods
       const fileTrust = p.trust.kind === 'file' ? resolveTrust(ctx.workspace, p.trust, undefined) : undefined;
       let fleet: Fleet | undefined;
       if (p.ca)
-        fleet = await issueFleet(ctx.workspace, p.ca, p.clients, `bench-app-${Date.now().toString(36)}`);
+        fleet = await issueFleet(
+          ctx.workspace,
+          p.ca,
+          p.clients,
+          `bench-app-${Date.now().toString(36)}`,
+          'ca',
+        );
       else if (p.as?.length) fleet = givenFleet(ctx.workspace, p.as);
       const { trust, insecure, label } = fileTrust ?? resolveTrust(ctx.workspace, p.trust, fleet);
       abort = new AbortController();

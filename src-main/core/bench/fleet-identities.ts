@@ -33,12 +33,23 @@ export function workspaceRoots(ws: Workspace): string[] {
  * N client certificates issued by workspace CA `ca` into a throwaway copy of the workspace (so the
  * user's workspace never fills with bench identities), named `<prefix>-<i>`.
  */
-export async function issueFleet(ws: Workspace, ca: string, count: number, prefix: string): Promise<Fleet> {
+export async function issueFleet(
+  ws: Workspace,
+  ca: string,
+  count: number,
+  prefix: string,
+  /** How errors name the CA: the CLI's option or the api's field. */
+  field = '--ca',
+): Promise<Fleet> {
   const issuer = listCertificates(ws).find((c) => c.name === ca);
   if (!issuer)
-    throw new UserError(`--ca: no certificate named "${ca}" in the workspace`, 'NOT_FOUND', { field: 'ca' });
+    throw new UserError(`${field}: no certificate named "${ca}" in the workspace`, 'NOT_FOUND', {
+      field: 'ca',
+    });
   if (!issuer.isCa || !issuer.hasKey) {
-    throw new UserError(`--ca: "${ca}" is not a CA with its key in the workspace`, 'BAD_CA', { field: 'ca' });
+    throw new UserError(`${field}: "${ca}" is not a CA with its key in the workspace`, 'BAD_CA', {
+      field: 'ca',
+    });
   }
   const dir = mkdtempSync(join(tmpdir(), 'mts-bench-'));
   const dispose = () => rmSync(dir, { recursive: true, force: true });
