@@ -34,9 +34,10 @@
 // per client — for 3.1.1 clients too, as Mosquitto — 1000 queued, topic alias maximum 10, shared
 // subscriptions on). Those limits change what goes on the wire (Mosquitto applies them too), so all three
 // brokers do the same work: what is compared is the cost of our hooks and code, not of the limits.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from './free-port.js';
+import { confText, helpFromHeader, makeCertificates, pool, rawSession } from './mtls-fixtures.js';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -45,6 +46,7 @@ import mqtt from 'mqtt';
 import { messageRounds, processCpuMs, roundRatios, SCENARIOS, summarizeRounds } from './broker-messages.js';
 
 const args = process.argv.slice(2);
+helpFromHeader(import.meta.url, args);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
@@ -72,96 +74,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // ---------------------------------------------------------------------------------------------
 // certificates (openssl CLI), conf and ACL
-
-function makeCertificates(dir) {
-  const run = (...a) => execFileSync('openssl', a, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  writeFileSync(
-    join(dir, 'ext.cnf'),
-    [
-      '[req]',
-      'distinguished_name=dn',
-      '[dn]',
-      '[ca]',
-      'basicConstraints=critical,CA:TRUE',
-      'keyUsage=critical,keyCertSign,cRLSign',
-      '[server]',
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=serverAuth',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '[client]',
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature',
-      'extendedKeyUsage=clientAuth',
-      '',
-    ].join('\n'),
-  );
-  const key = (name) =>
-    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
-  key('root');
-  run(
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    'root.key',
-    '-subj',
-    '/CN=Bench Root',
-    '-days',
-    '30',
-    '-config',
-    'ext.cnf',
-    '-extensions',
-    'ca',
-    '-out',
-    'root.crt',
-  );
-  const issue = (name, subject, issuer, ext, serial) => {
-    key(name);
-    run('req', '-new', '-key', `${name}.key`, '-subj', subject, '-config', 'ext.cnf', '-out', `${name}.csr`);
-    run(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      `${issuer}.crt`,
-      '-CAkey',
-      `${issuer}.key`,
-      '-set_serial',
-      serial,
-      '-days',
-      '30',
-      '-extfile',
-      'ext.cnf',
-      '-extensions',
-      ext,
-      '-out',
-      `${name}.crt`,
-    );
-  };
-  issue('inter', '/CN=Bench Intermediate', 'root', 'ca', '2');
-  issue('server', '/CN=localhost', 'inter', 'server', '3');
-  issue('client', '/CN=bench', 'inter', 'client', '4');
-  const text = (f) => readFileSync(join(dir, f), 'utf8');
-  writeFileSync(join(dir, 'ca.crt'), text('inter.crt') + text('root.crt'));
-  writeFileSync(join(dir, 'server.chain.crt'), text('server.crt') + text('inter.crt'));
-  for (const f of ['root.key', 'inter.key', 'server.key', 'client.key']) chmodSync(join(dir, f), 0o644);
-  writeFileSync(join(dir, 'acl'), 'user bench\ntopic readwrite bench/#\npattern read clients/%c/#\n');
-}
-
-function confText(dir, port) {
-  return [
-    `acl_file ${dir}/acl`,
-    `listener ${port} 127.0.0.1`,
-    `cafile ${dir}/ca.crt`,
-    `certfile ${dir}/server.chain.crt`,
-    `keyfile ${dir}/server.key`,
-    'require_certificate true',
-    'use_identity_as_username true',
-    '',
-  ].join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------
 // processes
@@ -292,52 +204,12 @@ async function latencyRun(broker) {
 }
 
 /** A full mTLS handshake plus MQTT CONNECT/CONNACK on a raw socket; `keep` leaves it open. */
-function rawSession(port, clientId, keep) {
-  const id = Buffer.from(clientId);
-  const body = Buffer.concat([
-    Buffer.from([0, 4]),
-    Buffer.from('MQTT'),
-    Buffer.from([protocolVersion, 0x02, 0, 0]), // level 4 or 5, clean session, keep-alive 0
-    protocolVersion === 5 ? Buffer.from([0]) : Buffer.alloc(0), // MQTT 5: no properties
-    Buffer.from([id.length >> 8, id.length & 0xff]),
-    id,
-  ]);
-  const packet = Buffer.concat([Buffer.from([0x10, body.length]), body]);
-  return new Promise((resolve) => {
-    const socket = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ...tls });
-    const timer = setTimeout(() => finish(false), 30_000);
-    let settled = false;
-    function finish(ok) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (!ok || !keep) socket.destroy();
-      resolve(ok ? socket : null);
-    }
-    socket.once('secureConnect', () => socket.write(packet));
-    socket.once('data', (data) => finish(data[0] === 0x20 && data[3] === 0));
-    socket.on('error', () => finish(false));
-    socket.on('close', () => finish(false));
-  });
-}
-
-async function pool(total, concurrency, task) {
-  let next = 0;
-  const results = [];
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        const i = next++;
-        results[i] = await task(i);
-      }
-    }),
-  );
-  return results;
-}
 
 async function concurrentRun(broker) {
   const t0 = performance.now();
-  const sockets = await pool(CLIENTS, 50, (i) => rawSession(broker.port, `held-${i}`, true));
+  const sockets = await pool(CLIENTS, 50, (i) =>
+    rawSession(broker.port, `held-${i}`, { tls, protocolVersion, keep: true }),
+  );
   const wall = performance.now() - t0;
   await sleep(1000);
   const held = sockets.filter((s) => s && !s.destroyed).length;
@@ -394,7 +266,9 @@ async function handshakePhase(names, dir, into, peaks) {
     let seq = 0;
     // warm-up (not reported): the connection path's first runs are JIT-compiled
     for (const broker of brokers)
-      await pool(Math.min(HANDSHAKES, 50), 10, () => rawSession(broker.port, `warm-${seq++}`, false));
+      await pool(Math.min(HANDSHAKES, 50), 10, () =>
+        rawSession(broker.port, `warm-${seq++}`, { tls, protocolVersion }),
+      );
     const perRound = Math.max(1, Math.round(HANDSHAKES / ROUNDS));
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < brokers.length; i++) {
@@ -402,7 +276,9 @@ async function handshakePhase(names, dir, into, peaks) {
         if (round === 0) await broker.startProfile();
         const cpu0 = processCpuMs(broker.pid);
         const t0 = performance.now();
-        const results = await pool(perRound, 10, () => rawSession(broker.port, `hs-${seq++}`, false));
+        const results = await pool(perRound, 10, () =>
+          rawSession(broker.port, `hs-${seq++}`, { tls, protocolVersion }),
+        );
         const wall = performance.now() - t0;
         const cpu = processCpuMs(broker.pid) - cpu0;
         const ok = results.filter(Boolean).length;

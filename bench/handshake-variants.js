@@ -30,17 +30,18 @@ import {
   readFileSync,
   readSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { connect as tlsConnect, createServer } from 'node:tls';
+import { createServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
+import { confText, helpFromHeader, makeCertificates, pool, rawSession } from './mtls-fixtures.js';
 
 const args = process.argv.slice(2);
+helpFromHeader(import.meta.url, args);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
@@ -147,97 +148,8 @@ async function serve(variant, dir, outDir) {
   return server.address().port;
 }
 
-function confText(dir, port) {
-  return [
-    `acl_file ${dir}/acl`,
-    `listener ${port} 127.0.0.1`,
-    `cafile ${dir}/ca.crt`,
-    `certfile ${dir}/server.chain.crt`,
-    `keyfile ${dir}/server.key`,
-    'require_certificate true',
-    'use_identity_as_username true',
-    '',
-  ].join('\n');
-}
-
 // ---------------------------------------------------------------------------------------------
 // driver
-
-function makeCertificates(dir) {
-  const run = (...a) => execFileSync('openssl', a, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  writeFileSync(
-    join(dir, 'ext.cnf'),
-    '[req]\ndistinguished_name=dn\n[dn]\n[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' +
-      '[server]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' +
-      'subjectAltName=DNS:localhost,IP:127.0.0.1\n[client]\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
-  );
-  const key = (name) =>
-    run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`);
-  key('root');
-  run(
-    ...'req -x509 -new -key root.key -subj SUBJECT -days 30 -config ext.cnf -extensions ca -out root.crt'
-      .split(' ')
-      .map((a) => (a === 'SUBJECT' ? '/CN=Bench Root' : a)),
-  );
-  const issue = (name, subject, issuer, ext, serial) => {
-    key(name);
-    run('req', '-new', '-key', `${name}.key`, '-subj', subject, '-config', 'ext.cnf', '-out', `${name}.csr`);
-    run(
-      ...`x509 -req -in ${name}.csr -CA ${issuer}.crt -CAkey ${issuer}.key -set_serial ${serial} -days 30 -extfile ext.cnf -extensions ${ext} -out ${name}.crt`.split(
-        ' ',
-      ),
-    );
-  };
-  issue('inter', '/CN=Bench Intermediate', 'root', 'ca', '2');
-  issue('server', '/CN=localhost', 'inter', 'server', '3');
-  issue('client', '/CN=bench', 'inter', 'client', '4');
-  const text = (f) => readFileSync(join(dir, f), 'utf8');
-  writeFileSync(join(dir, 'ca.crt'), text('inter.crt') + text('root.crt'));
-  writeFileSync(join(dir, 'server.chain.crt'), text('server.crt') + text('inter.crt'));
-  for (const f of ['root.key', 'inter.key', 'server.key', 'client.key']) chmodSync(join(dir, f), 0o644);
-  writeFileSync(join(dir, 'acl'), 'user bench\ntopic readwrite bench/#\npattern read clients/%c/#\n');
-}
-
-function rawSession(port, clientId, tls, protocolVersion) {
-  const id = Buffer.from(clientId);
-  const body = Buffer.concat([
-    Buffer.from([0, 4]),
-    Buffer.from('MQTT'),
-    Buffer.from([protocolVersion, 0x02, 0, 0]),
-    protocolVersion === 5 ? Buffer.from([0]) : Buffer.alloc(0),
-    Buffer.from([id.length >> 8, id.length & 0xff]),
-    id,
-  ]);
-  const packet = Buffer.concat([Buffer.from([0x10, body.length]), body]);
-  return new Promise((resolve) => {
-    const socket = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ...tls });
-    const timer = setTimeout(() => finish(false), 30_000);
-    let settled = false;
-    function finish(ok) {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    }
-    socket.once('secureConnect', () => socket.write(packet));
-    socket.once('data', (data) => finish(data[0] === 0x20 && data[3] === 0));
-    socket.on('error', () => finish(false));
-    socket.on('close', () => finish(false));
-  });
-}
-
-async function pool(total, concurrency, task) {
-  let next = 0;
-  let ok = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) if (await task(next++)) ok++;
-    }),
-  );
-  return ok;
-}
 
 function ask(child, message, key) {
   return new Promise((resolve) => {
@@ -335,14 +247,16 @@ async function main() {
     let seq = 0;
     // warm-up (not counted): JIT of the connection path
     for (const c of children)
-      await pool(100, 10, () => rawSession(c.port, `w-${seq++}`, tls, protocolVersion));
+      await pool(100, 10, () => rawSession(c.port, `w-${seq++}`, { tls, protocolVersion }));
     for (let round = 0; round < rounds; round++) {
       // rotate the order each round so no variant always follows the same one
       const order = children.map((_, i) => children[(i + round) % children.length]);
       for (const c of order) {
         perfControl(c, 'enable');
         await ask(c.child, 'start', 'started');
-        const ok = await pool(handshakes, 10, () => rawSession(c.port, `h-${seq++}`, tls, protocolVersion));
+        const ok = (
+          await pool(handshakes, 10, () => rawSession(c.port, `h-${seq++}`, { tls, protocolVersion }))
+        ).filter(Boolean).length;
         const hookMs = ask(c.child, undefined, 'hookMs');
         const gc = ask(c.child, undefined, 'gc');
         const cpuUs = await ask(c.child, 'stop', 'cpuUs');
