@@ -1,13 +1,14 @@
-import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiService } from '../../src-main/api/service.js';
 import type { BenchStatus } from '../../src-main/api/contract/bench.js';
 import { UserError } from '../../src-main/core/user-error.js';
-import { makeTestPki, type TestPki } from '../client/openssl-pki.js';
+import type { TestPki } from '../client/openssl-pki.js';
+import { startForeignBroker } from '../helpers/foreign-broker.js';
 import { findKeyMaterial, knownKey } from '../helpers/key-material.js';
-import { readableByMosquitto, startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
+import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { opensslOk } from '../helpers/openssl.js';
 import { freePort } from '../helpers/ports.js';
 import { cli } from '../helpers/run.js';
@@ -30,30 +31,9 @@ let derCa: string;
 beforeAll(async () => {
   service = new ApiService({ workspaceDir, surface: 'cli' });
   await service.invoke('quickstart.run', { port: await freePort() });
-  pki = await makeTestPki(join(dir, 'foreign'));
+  ({ pki, mosquitto, url } = await startForeignBroker(dir, workspaceDir));
   derCa = join(pki.dir, 'root.der');
   await opensslOk(['x509', '-in', pki.rootCrt, '-outform', 'DER', '-out', derCa]);
-  const clientCa = join(pki.dir, 'workspace-ca.crt');
-  copyFileSync(join(workspaceDir, 'broker', 'ca.crt'), clientCa);
-  chmodSync(dir, 0o755); // Mosquitto drops to its own user: let it reach the foreign PKI's folder
-  readableByMosquitto(pki.dir);
-  const port = await freePort();
-  url = `mqtts://localhost:${port}`;
-  mosquitto = await startMosquitto(
-    pki.dir,
-    [
-      'per_listener_settings false',
-      'log_dest stderr',
-      `listener ${port} 127.0.0.1`,
-      `certfile ${pki.serverChain}`,
-      `keyfile ${pki.serverKey}`,
-      `cafile ${clientCa}`,
-      'require_certificate true',
-      'use_identity_as_username true',
-      '',
-    ].join('\n'),
-    port,
-  );
 }, 90_000);
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
-import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestPki, type TestPki } from '../client/openssl-pki.js';
+import type { TestPki } from '../client/openssl-pki.js';
 import { openApp, screenshotLightAndDark, type OpenApp } from '../helpers/browser.js';
-import { readableByMosquitto, startMosquitto, type RunningMosquitto } from '../helpers/mosquitto.js';
+import { startForeignBroker } from '../helpers/foreign-broker.js';
 import { freePort } from '../helpers/ports.js';
+import type { RunningMosquitto } from '../helpers/mosquitto.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -76,25 +76,7 @@ describe('Bench panel trust', () => {
   let url: string;
 
   beforeAll(async () => {
-    const dir = tempDir('mts-e2e-bench-trust-');
-    chmodSync(dir, 0o755); // Mosquitto drops to its own user
-    pki = await makeTestPki(join(dir, 'foreign'));
-    const clientCa = join(pki.dir, 'workspace-ca.crt');
-    copyFileSync(join(workspaceDir, 'broker', 'ca.crt'), clientCa);
-    readableByMosquitto(pki.dir);
-    const port = await freePort();
-    url = `mqtts://localhost:${port}`;
-    const conf = [
-      'per_listener_settings false',
-      'log_dest stderr',
-      `listener ${port} 127.0.0.1`,
-      `certfile ${pki.serverChain}`,
-      `keyfile ${pki.serverKey}`,
-      `cafile ${clientCa}`,
-      'require_certificate true',
-      'use_identity_as_username true',
-    ];
-    mosquitto = await startMosquitto(pki.dir, conf.join('\n') + '\n', port);
+    ({ pki, mosquitto, url } = await startForeignBroker(tempDir('mts-e2e-bench-trust-'), workspaceDir));
   }, 60_000);
 
   afterAll(async () => {
