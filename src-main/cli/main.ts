@@ -1,9 +1,8 @@
 /**
- * The `mqtt-tls-studio` entry point. `--version` answers before anything else loads; every other
- * command line loads the dispatcher, which loads a command's own code only when it runs.
+ * The `mqtt-tls-studio` entry point (bin/mqtt-tls-studio.js has answered a lone `--version` already): it
+ * loads the dispatcher, which loads a command's own code only when it runs.
  */
 import { messageOf } from '../core/user-error.js';
-import { productVersion } from '../core/product-version.js';
 
 // A reader that stops early (`sub ... | head -3`, `cert list | head`) closes the pipe: stop quietly, as
 // mosquitto_sub does when SIGPIPE ends it, rather than print the write error's stack.
@@ -15,10 +14,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(productVersion() + '\n');
-    return 0;
-  }
   const { runCli } = await import('./run-cli.js');
   return runCli(argv);
 }
