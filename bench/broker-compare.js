@@ -104,6 +104,9 @@ function waitForPort(port, timeoutMs = 15_000) {
   });
 }
 
+/** Each broker's VmRSS (MB) just after start, idle: the lowest over its starts. */
+const idleRss = {};
+
 async function startBroker(name, dir) {
   const port = await freePort();
   let child;
@@ -123,6 +126,9 @@ async function startBroker(name, dir) {
     });
   }
   await waitForPort(port);
+  // what the broker holds before any client: its code and libraries (the lowest of its starts)
+  await sleep(300);
+  idleRss[name] = Math.min(idleRss[name] ?? Infinity, memoryMb(child.pid, 'VmRSS'));
   return {
     name,
     port,
@@ -416,6 +422,7 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
   add('  connection errors', (r) => r.concurrent.errors, 0);
   add('  seconds to connect them all (50 parallel)', (r) => r.concurrent.seconds, 1);
   add('  broker RSS MB with all connected', (r) => r.concurrent.rss, 0);
+  add('broker RSS MB idle after start', (r) => r.idleRss, 0);
   add('broker peak memory MB (VmHWM)', (r) => r.peakMb, 0);
   const header = ['metric', ...cols, 'ours / aedes', 'ours / mosquitto'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -481,6 +488,7 @@ try {
           ...summarizeRounds(rounds[name] ?? {}),
         };
         merged.peakMb = Math.max(merged.peakMb ?? 0, peaks[name] ?? 0) || undefined;
+        merged.idleRss = idleRss[name];
         return { ...merged, name };
       }),
       rounds,
