@@ -17,6 +17,11 @@
 // ratios. (Until session 4 each broker ran its handshakes alone, one after the other: on this shared machine
 // the load changed between them and single ratios moved by ±15 %.) `node bench/handshake-variants.js`
 // takes the handshake apart (server variants, GC pauses, perf profiles).
+// Latency (bench/broker-latency.js) the same way: all brokers at once, --latency QoS 0 round trips split into
+// --rounds rounds on every broker in turn; p50/p99 of all round trips, and the median of the round-by-round
+// p50 ratios. Every ratio of rounds prints its median with the 95 % confidence interval of that median
+// (bench/bench-stats.js: order statistics, from 6 rounds on) and the lowest–highest round; a target such as
+// "≤ 1.1× bare aedes" is shown met when the interval's upper end is ≤ 1.1, within the noise when it straddles.
 // --repeat N runs every broker N times (interleaved) and prints the median of each figure (messages and
 // handshakes: the rounds of all N runs together).
 // --cpu-prof DIR profiles the Node brokers (V8's sampling profiler, 200 µs) during the measured
@@ -43,6 +48,8 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
+import { formatRatio, median as medianOfList, ratioSummary } from './bench-stats.js';
+import { latencyFigures, latencyRatio, latencyRounds } from './broker-latency.js';
 import { messageRounds, processCpuMs, roundRatios, SCENARIOS, summarizeRounds } from './broker-messages.js';
 
 const args = process.argv.slice(2);
@@ -97,6 +104,9 @@ function waitForPort(port, timeoutMs = 15_000) {
   });
 }
 
+/** Each broker's VmRSS (MB) just after start, idle: the lowest over its starts. */
+const idleRss = {};
+
 async function startBroker(name, dir) {
   const port = await freePort();
   let child;
@@ -116,6 +126,9 @@ async function startBroker(name, dir) {
     });
   }
   await waitForPort(port);
+  // what the broker holds before any client: its code and libraries (the lowest of its starts)
+  await sleep(300);
+  idleRss[name] = Math.min(idleRss[name] ?? Infinity, memoryMb(child.pid, 'VmRSS'));
   return {
     name,
     port,
@@ -181,27 +194,6 @@ function connect(port, clientId = `bench-${++clientSeq}`) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function latencyRun(broker) {
-  const sub = await connect(broker.port);
-  const pub = await connect(broker.port);
-  const topic = `bench/latency/${++clientSeq}`;
-  await new Promise((resolve, reject) =>
-    sub.subscribe(topic, { qos: 0 }, (e) => (e ? reject(e) : resolve())),
-  );
-  const samples = [];
-  for (let i = 0; i < LATENCY; i++) {
-    const arrived = new Promise((resolve) => sub.once('message', resolve));
-    const t0 = process.hrtime.bigint();
-    pub.publish(topic, 'ping', { qos: 0 });
-    await arrived;
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  sub.end(true);
-  pub.end(true);
-  samples.sort((a, b) => a - b);
-  return { p50: samples[Math.floor(samples.length * 0.5)], p99: samples[Math.floor(samples.length * 0.99)] };
-}
 
 /** A full mTLS handshake plus MQTT CONNECT/CONNACK on a raw socket; `keep` leaves it open. */
 
@@ -300,14 +292,36 @@ async function handshakePhase(names, dir, into, peaks) {
   }
 }
 
+/** Latency: all brokers at once, the round trips interleaved round by round (bench/broker-latency.js). */
+async function latencyPhase(names, dir, into, peaks) {
+  const brokers = [];
+  try {
+    for (const name of names) brokers.push(await startBroker(name, dir));
+    process.stderr.write(`latency (${names.join(', ')}): `);
+    const result = await latencyRounds({
+      brokers,
+      connect,
+      total: LATENCY,
+      rounds: ROUNDS,
+      log: (text) => process.stderr.write(text),
+    });
+    for (const [name, figures] of Object.entries(result)) {
+      const slot = (into[name] ??= { samples: [], roundP50: [] });
+      slot.samples.push(...figures.samples);
+      slot.roundP50.push(...figures.roundP50);
+    }
+    for (const broker of brokers)
+      peaks[broker.name] = Math.max(peaks[broker.name] ?? 0, memoryMb(broker.pid, 'VmHWM'));
+    process.stderr.write(' done\n');
+  } finally {
+    await Promise.all(brokers.map((broker) => broker.stop()));
+  }
+}
+
 async function measure(name, dir) {
   const broker = await startBroker(name, dir);
   const out = { name };
   try {
-    if (RUNS.includes('latency')) {
-      process.stderr.write(`${name}: latency…`);
-      out.latency = await latencyRun(broker);
-    }
     if (RUNS.includes('clients')) {
       process.stderr.write(` ${CLIENTS} clients…`);
       out.concurrent = await concurrentRun(broker);
@@ -322,22 +336,16 @@ async function measure(name, dir) {
 
 /** The median of every numeric figure over repeated runs of one broker. */
 function medianOf(runs) {
-  const median = (values) => {
-    const sorted = values.filter((v) => typeof v === 'number' && !Number.isNaN(v)).sort((a, b) => a - b);
-    if (!sorted.length) return undefined;
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
   const merge = (items) => {
     const first = items[0];
-    if (typeof first === 'number') return median(items);
+    if (typeof first === 'number') return medianOfList(items);
     if (!first || typeof first !== 'object') return first;
     return Object.fromEntries(Object.keys(first).map((k) => [k, merge(items.map((i) => i?.[k]))]));
   };
   return merge(runs);
 }
 
-function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}) {
+function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}, latency = {}) {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
   const cols = ['ours', 'aedes', 'mosquitto'].filter((n) => by[n]);
   const rows = [];
@@ -367,10 +375,7 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
       const m = by[c]?.[key];
       return m ? `${fmt(m.cpuPer100k, 0)} (${fmt(m.cpuLow, 0)}–${fmt(m.cpuHigh, 0)})` : '—';
     };
-    const ratio = (other) => {
-      const q = roundRatios(messageRoundsByBroker, 'ours', other, key);
-      return q ? `${q.median.toFixed(2)}× (${q.low.toFixed(2)}–${q.high.toFixed(2)})` : '—';
-    };
+    const ratio = (other) => formatRatio(roundRatios(messageRoundsByBroker, 'ours', other, key));
     rows.push([`${label}: broker CPU ms / 100k msgs`, ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
     add(`${label}: msgs/s delivered`, (r) => r[key].perSecond, 0, false);
   }
@@ -380,15 +385,10 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
     const cpu = (c) => list(c).map((r) => r.cpuPerHandshake);
     const cell = (c) =>
       list(c).length
-        ? `${fmt(medianOf(cpu(c)), 2)} (${fmt(Math.min(...cpu(c)), 2)}–${fmt(Math.max(...cpu(c)), 2)})`
+        ? `${fmt(medianOfList(cpu(c)), 2)} (${fmt(Math.min(...cpu(c)), 2)}–${fmt(Math.max(...cpu(c)), 2)})`
         : '—';
-    const ratio = (other) => {
-      const [a, b] = [cpu('ours'), cpu(other)];
-      if (!a.length || !b.length) return '—';
-      const ratios = a.slice(0, b.length).map((v, i) => v / b[i]);
-      return `${medianOf(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
-    };
-    const perSecond = (c) => (list(c).length ? fmt(medianOf(list(c).map((r) => r.perSecond)), 0) : '—');
+    const ratio = (other) => formatRatio(ratioSummary(cpu('ours'), cpu(other)));
+    const perSecond = (c) => (list(c).length ? fmt(medianOfList(list(c).map((r) => r.perSecond)), 0) : '—');
     rows.push([
       'handshakes/s (mTLS + CONNECT, 10 parallel)',
       ...cols.map(perSecond),
@@ -397,12 +397,32 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
     ]);
     rows.push(['broker CPU ms / handshake', ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
   }
-  add(`latency p50 ms (QoS 0, ${LATENCY} round trips)`, (r) => r.latency.p50, 3);
-  add('latency p99 ms', (r) => r.latency.p99, 3);
+  if (cols.some((c) => latency[c])) {
+    // p50/p99 of all round trips; ratios: the median of the round-by-round p50 ratios (95 % interval, spread)
+    const figures = (c) => latencyFigures(latency[c]);
+    const count = figures(cols.find((c) => latency[c]))?.count ?? 0;
+    rows.push([
+      `latency p50 ms (QoS 0, ${count} round trips)`,
+      ...cols.map((c) => fmt(figures(c)?.p50, 3)),
+      formatRatio(latencyRatio(latency, 'ours', 'aedes')),
+      formatRatio(latencyRatio(latency, 'ours', 'mosquitto')),
+    ]);
+    const p99 = (other) => {
+      const [a, b] = [figures('ours')?.p99, figures(other)?.p99];
+      return a && b ? `${(a / b).toFixed(2)}×` : '—';
+    };
+    rows.push([
+      'latency p99 ms',
+      ...cols.map((c) => fmt(figures(c)?.p99, 3)),
+      p99('aedes'),
+      p99('mosquitto'),
+    ]);
+  }
   add(`concurrent mTLS clients held (of ${CLIENTS})`, (r) => r.concurrent.held, 0, false);
   add('  connection errors', (r) => r.concurrent.errors, 0);
   add('  seconds to connect them all (50 parallel)', (r) => r.concurrent.seconds, 1);
   add('  broker RSS MB with all connected', (r) => r.concurrent.rss, 0);
+  add('broker RSS MB idle after start', (r) => r.idleRss, 0);
   add('broker peak memory MB (VmHWM)', (r) => r.peakMb, 0);
   const header = ['metric', ...cols, 'ours / aedes', 'ours / mosquitto'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -452,8 +472,11 @@ try {
     const handshakeRounds = {};
     for (let repeat = 0; repeat < REPEAT && RUNS.includes('handshakes'); repeat++)
       await handshakePhase(names, dir, handshakeRounds, peaks);
+    const latency = {};
+    for (let repeat = 0; repeat < REPEAT && RUNS.includes('latency'); repeat++)
+      await latencyPhase(names, dir, latency, peaks);
     // interleaved (ours, aedes, mosquitto, ours, …) so a change in the machine's load hits all alike
-    if (RUNS.some((run) => run !== 'messages' && run !== 'handshakes')) {
+    if (RUNS.includes('clients')) {
       for (let round = 0; round < REPEAT; round++) {
         for (const name of names) runs[name].push(await measure(name, dir));
       }
@@ -465,10 +488,12 @@ try {
           ...summarizeRounds(rounds[name] ?? {}),
         };
         merged.peakMb = Math.max(merged.peakMb ?? 0, peaks[name] ?? 0) || undefined;
+        merged.idleRss = idleRss[name];
         return { ...merged, name };
       }),
       rounds,
       handshakeRounds,
+      latency,
     );
   }
 } finally {

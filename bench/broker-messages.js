@@ -9,6 +9,7 @@
 // (lowest–highest round), and the per-round ratio ours / other. Broker CPU is read from
 // /proc/PID/task/*/schedstat (nanoseconds, all threads), not the 10 ms ticks of /proc/PID/stat.
 import { readdirSync, readFileSync } from 'node:fs';
+import { median, ratioSummary } from './bench-stats.js';
 
 /** name → [label, qos, publishers, subscribers] */
 export const SCENARIOS = {
@@ -98,12 +99,6 @@ async function chunk(clients, messages) {
   return { cpu, delivered, expected, wall };
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 /**
  * Runs every scenario on every broker (already started), interleaved; adds to `rounds[name][scenario]`
  * one entry per round: { cpuPer100k, perSecond, delivered, expected }.
@@ -186,11 +181,13 @@ export function summarizeRounds(rounds) {
   return out;
 }
 
-/** Round by round ratio of one broker's CPU to another's: median and spread (lowest–highest). */
+/** Round by round ratio of one broker's CPU to another's: median, its 95 % interval, spread (bench-stats.js). */
 export function roundRatios(rounds, a, b, key) {
   const x = rounds[a]?.[key];
   const y = rounds[b]?.[key];
   if (!x || !y) return undefined;
-  const ratios = x.slice(0, y.length).map((r, i) => r.cpuPer100k / y[i].cpuPer100k);
-  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+  return ratioSummary(
+    x.map((r) => r.cpuPer100k),
+    y.map((r) => r.cpuPer100k),
+  );
 }

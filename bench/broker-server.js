@@ -46,7 +46,10 @@ if (process.env.BENCH_CPU_PROF) {
 
 if (mode === 'ours') {
   const { parseMosquittoConf } = await import('../out/node/core/conf/index.js');
-  const { startBroker } = await import('../out/node/core/broker/index.js');
+  // start-broker.js, not the broker's index.js: the index also exports the settings editor and the listener
+  // commands, which load the workshop's PKI modules (the @peculiar ASN.1 stack) that a running broker loads
+  // only when its conf needs them (a crlfile).
+  const { startBroker } = await import('../out/node/core/broker/start-broker.js');
   const text = readFileSync(join(dir, 'bench.conf'), 'utf8').replace(/^listener \d+/m, `listener ${port}`);
   let events = 0;
   const broker = await startBroker(parseMosquittoConf(text, join(dir, 'bench.conf')), {

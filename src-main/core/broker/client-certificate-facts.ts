@@ -10,8 +10,9 @@
  * OpenSSL 3 refuses at decoding a name value that is not a valid string of its type (wrong tag, bad
  * UTF-8, lone surrogate), so every value of a certificate that passed the handshake is text. What the
  * multi-line form cannot give — an attribute type outside the workshop's table, printed by RFC 2253 as
- * `OID=#hex` of its DER — is left to the full parse (readCertificate), as are certificates whose time
- * is not in OpenSSL's plain form.
+ * `OID=#hex` of its DER — is left to the full parse (readCertificate, client-certificate-parse.ts), as
+ * are certificates whose time is not in OpenSSL's plain form. That parse needs the @peculiar ASN.1 stack
+ * (~14 MB of memory): it is loaded by the first certificate that needs it, not with the broker.
  *
  * Cost, once per distinct certificate (then cached by fingerprint), CPU here: `new X509Certificate(raw)`
  * ~0.2 ms (OpenSSL 3 decodes the certificate again, in C) against ~0.9 ms for the asn1-schema reader;
@@ -20,11 +21,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
-import { readCertificate } from '../pki/index.js';
 import { NAME_ATTRIBUTES } from '../pki/oids.js';
 import type { ClientCertificateSummary } from './events.js';
-
-const COMMON_NAME = '2.5.4.3';
 
 export interface CertificateFacts {
   names: { cn?: string; cnHasNul: boolean; subject: string };
@@ -109,22 +107,6 @@ export function factsFromOpenssl(peer: PeerCertificate): CertificateFacts | unde
   };
 }
 
-/** The facts by parsing the certificate with the workshop's reader (throws a DecodeError/UserError). */
-export function factsFromParse(peer: PeerCertificate): CertificateFacts {
-  const parsed = readCertificate(peer.raw, 'client certificate');
-  const cn = parsed.subject.attributes.find((a) => a.oid === COMMON_NAME)?.value;
-  return {
-    names: { cn, cnHasNul: cn?.includes('\0') ?? false, subject: parsed.subject.rfc2253 },
-    summary: {
-      subject: parsed.subject.rfc2253,
-      issuer: parsed.issuer.rfc2253,
-      serial: peer.serialNumber.toUpperCase(),
-      fingerprint256: peer.fingerprint256,
-      notAfter: parsed.notAfter.toISOString(),
-    },
-  };
-}
-
 /**
  * Facts of recently seen client certificates, by their DER (read from the TLS session, see
  * peer-certificate.ts): a reconnecting client's certificate is not looked at again, nor read with
@@ -133,12 +115,25 @@ export function factsFromParse(peer: PeerCertificate): CertificateFacts {
  */
 const factsCache = new Map<string, CertificateFacts>();
 
-export function certificateFacts(der: Buffer, peer: () => PeerCertificate): CertificateFacts {
+/**
+ * The facts of a client certificate: at once from the cache or OpenSSL's decoding, or (a certificate only
+ * the full parse reads) a promise of them, which loads the parser on first use. Throws, or rejects, when
+ * the certificate cannot be decoded.
+ */
+export function certificateFacts(
+  der: Buffer,
+  peer: () => PeerCertificate,
+): CertificateFacts | Promise<CertificateFacts> {
   const key = der.toString('base64');
   const cached = factsCache.get(key);
   if (cached) return cached;
   const object = peer();
-  const facts = factsFromOpenssl(object) ?? factsFromParse(object);
+  const fast = factsFromOpenssl(object);
+  if (fast) return remember(key, fast);
+  return import('./client-certificate-parse.js').then((m) => remember(key, m.factsFromParse(object)));
+}
+
+function remember(key: string, facts: CertificateFacts): CertificateFacts {
   if (factsCache.size >= 1000) factsCache.clear();
   factsCache.set(key, facts);
   return facts;

@@ -4,7 +4,7 @@ import { AclDecisionCache } from './acl-decision-cache.js';
 import type { ClientCertificateSummary, TlsDetails } from './events.js';
 import { peerCertificateFromSession } from './peer-certificate.js';
 import { clientCertificateRefusal, type Refusal } from './refusal-reasons.js';
-import { certificateFacts } from './client-certificate-facts.js';
+import { certificateFacts, type CertificateFacts } from './client-certificate-facts.js';
 
 /** What the broker knows about one network connection, from accept to close. */
 export interface ConnectionState {
@@ -73,6 +73,8 @@ function normalizeAddress(address: string | undefined): string {
  * Read the negotiated TLS details and the client certificate of a finished handshake. With
  * `requireCertificate`, a missing or unverified certificate is recorded as a refusal (the broker
  * answers the CONNECT with CONNACK 5 and logs the reason, instead of leaving the client hanging).
+ * Returns a promise, to be awaited before the connection is handed to the broker, for the rare
+ * certificate only the full parse reads (client-certificate-facts.ts); undefined when all is read.
  */
 export function readTlsSocket(
   state: ConnectionState,
@@ -80,7 +82,7 @@ export function readTlsSocket(
   requireCertificate: boolean,
   pskIdentity: string | undefined,
   needIssuer = false,
-): void {
+): Promise<void> | undefined {
   const tls: TlsDetails = {};
   const protocol = socket.getProtocol();
   if (protocol) tls.protocol = protocol;
@@ -91,7 +93,7 @@ export function readTlsSocket(
   if (socket.alpnProtocol) tls.alpn = socket.alpnProtocol;
   if (pskIdentity !== undefined) tls.pskIdentity = pskIdentity;
   state.tls = tls;
-  if (!requireCertificate) return;
+  if (!requireCertificate) return undefined;
 
   // The certificate's DER from the session (~40 µs); getPeerCertificate() (~120 µs on its first call for a
   // socket) only for a certificate not seen lately or a refused one; getPeerX509Certificate() (~500 µs: it
@@ -104,27 +106,46 @@ export function readTlsSocket(
       reason: 'no client certificate: this listener requires one (require_certificate true)',
       problem: 'CLIENT_CERT_REQUIRED',
     };
-    return;
+    return undefined;
   }
   state.peerDer = der;
   if (needIssuer) {
     const issuer = socket.getPeerX509Certificate()?.issuerCertificate;
     if (issuer && !issuer.raw.equals(der)) state.issuerDer = issuer.raw;
   }
+  let facts: CertificateFacts | Promise<CertificateFacts>;
   try {
-    const facts = certificateFacts(der, peerObject);
-    state.certificateNames = facts.names;
-    state.clientCertificate = facts.summary;
+    facts = certificateFacts(der, peerObject);
   } catch (error) {
-    state.certificateRefusal = {
-      reason: `the client certificate cannot be decoded (${(error as Error).message})`,
-      problem: 'CLIENT_CERT_REJECTED',
-    };
-    return;
+    undecodable(state, error);
+    return undefined;
   }
+  if (facts instanceof Promise)
+    return facts
+      .then((read) => useFacts(state, socket, read, peerObject))
+      .catch((error: unknown) => undecodable(state, error));
+  useFacts(state, socket, facts, peerObject);
+  return undefined;
+}
+
+function undecodable(state: ConnectionState, error: unknown): void {
+  state.certificateRefusal = {
+    reason: `the client certificate cannot be decoded (${(error as Error).message})`,
+    problem: 'CLIENT_CERT_REJECTED',
+  };
+}
+
+function useFacts(
+  state: ConnectionState,
+  socket: TLSSocket,
+  facts: CertificateFacts,
+  peer: () => PeerCertificate,
+): void {
+  state.certificateNames = facts.names;
+  state.clientCertificate = facts.summary;
   if (!socket.authorized) {
     const code = String(socket.authorizationError ?? 'UNKNOWN');
-    const { valid_to, valid_from } = peerObject();
+    const { valid_to, valid_from } = peer();
     state.certificateRefusal = clientCertificateRefusal(code, valid_to, valid_from);
   }
 }

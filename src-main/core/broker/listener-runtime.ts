@@ -8,11 +8,13 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
+import { wsLibrary } from '../client/commonjs-libraries.js';
 import { hasCertificateTls, hasPskTls, listenerScheme, type ListenerSettings } from '../conf/index.js';
 import { newConnectionState, readTlsSocket, type ConnectionState } from './connection-state.js';
 import type { BrokerEventInput } from './events.js';
-import { handshakeRefusal } from './refusal-reasons.js';
+import { handshakeRefusal, type Refusal } from './refusal-reasons.js';
+import type * as Revocation from './revocation.js';
 import type { SecurityScope } from './security-store.js';
 import { loadListenerTls, type ListenerTlsMaterial } from './tls-context.js';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +61,8 @@ export class ListenerRuntime {
   private bound: { address: string; family: string }[] = [];
   readonly scheme: ListenerStatus['scheme'];
   material?: ListenerTlsMaterial;
+  /** The CRL check, loaded by a listener with a crlfile only (revocation.ts). */
+  private revocation?: typeof Revocation;
   private servers: (NetServer | HttpServer | TlsServer)[] = [];
   private wsses: WebSocketServer[] = [];
   private readonly sockets = new Set<Socket>();
@@ -123,7 +127,8 @@ export class ListenerRuntime {
   async listen(): Promise<void> {
     const s = this.settings;
     const tls = hasCertificateTls(s) || hasPskTls(s);
-    if (tls) this.material = loadListenerTls(s, this.baseDir);
+    if (s.crlfile && hasCertificateTls(s)) this.revocation = await import('./revocation.js');
+    if (tls) this.material = loadListenerTls(s, this.baseDir, this.revocation);
     const tlsOptions: TlsOptions = {
       ...(this.material?.context ?? {}),
       requestCert: Boolean(s.requireCertificate) && hasCertificateTls(s),
@@ -169,6 +174,7 @@ export class ListenerRuntime {
     const s = this.settings;
     let server: NetServer | HttpServer | TlsServer;
     if (s.protocol === 'websockets') {
+      const { createWebSocketStream, WebSocketServer } = wsLibrary();
       const http: HttpServer = tls ? createHttpsServer(tlsOptions) : createHttpServer();
       http.on('request', (_req, res) => {
         res.writeHead(426, { 'content-type': 'text/plain' });
@@ -188,30 +194,35 @@ export class ListenerRuntime {
       wss.on('connection', (ws, req) => {
         const socket = req.socket;
         const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
-        if (tls)
-          readTlsSocket(
-            state,
-            socket as TLSSocket,
-            tlsOptions.requestCert === true,
-            undefined,
-            Boolean(s.crlfile),
-          );
+        const reading = tls
+          ? readTlsSocket(
+              state,
+              socket as TLSSocket,
+              tlsOptions.requestCert === true,
+              undefined,
+              Boolean(s.crlfile),
+            )
+          : undefined;
         const stream = createWebSocketStream(ws);
         stream.on('error', () => undefined);
-        this.hooks.accept(stream, state, req);
+        if (reading) void reading.then(() => this.hooks.accept(stream, state, req));
+        else this.hooks.accept(stream, state, req);
       });
       wss.on('error', () => undefined);
     } else if (tls) {
       server = createTlsServer(tlsOptions, (socket) => {
         const state = newConnectionState(this.hooks.nextConnectionId(), this.index, this.url, socket);
-        readTlsSocket(
+        const reading = readTlsSocket(
           state,
           socket,
           tlsOptions.requestCert === true,
           this.pskIdentities.get(socket),
           Boolean(s.crlfile),
         );
-        this.hooks.accept(socket, state);
+        // A certificate only the full parse reads (rare) is handed over once it is read; until then its
+        // bytes wait in the paused socket.
+        if (reading) void reading.then(() => this.hooks.accept(socket, state));
+        else this.hooks.accept(socket, state);
       });
     } else {
       server = createNetServer((socket) => {
@@ -284,10 +295,20 @@ export class ListenerRuntime {
   /** Re-read certificate, key, CA and CRL files; the new context serves the next handshakes. */
   reloadTls(): void {
     if (!hasCertificateTls(this.settings) || this.servers.length === 0) return;
-    const material = loadListenerTls(this.settings, this.baseDir);
+    const material = loadListenerTls(this.settings, this.baseDir, this.revocation);
     for (const server of this.servers)
       (server as unknown as { setSecureContext(o: object): void }).setSecureContext(material.context);
     this.material = material;
+  }
+
+  /**
+   * The crlfile's verdict on a client's leaf certificate (its issuer as OpenSSL linked it); undefined
+   * when the listener has no crlfile or the leaf passes. Throws when the certificate cannot be read.
+   */
+  leafRevocation(leafDer: Buffer, issuerDer: Buffer | undefined): Refusal | undefined {
+    const crls = this.material?.crls;
+    if (!crls || !this.revocation) return undefined;
+    return this.revocation.leafRevocation(leafDer, issuerDer, crls);
   }
 
   async close(): Promise<void> {

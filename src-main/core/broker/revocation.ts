@@ -1,9 +1,21 @@
-import { pickCrl, readCertificate, type ParsedCrl } from '../pki/index.js';
+import { readCrl } from '../conf/index.js';
+import { pickCrl, readCertificate, readCrls, type ParsedCrl } from '../pki/index.js';
 import { serialHex } from '../pki/certificate.js';
 import { commonNameOf } from '../pki/distinguished-name.js';
 import type { DistinguishedName } from '../pki/types.js';
 import { verifySignature } from '../pki/keys.js';
 import type { Refusal } from './refusal-reasons.js';
+
+/*
+ * The CRL check of a listener with a crlfile. It needs the workshop's certificate and CRL readers (the
+ * @peculiar ASN.1 stack, ~14 MB of memory), so a listener loads this module only when its conf has a
+ * crlfile (ListenerRuntime.listen, before it reads its TLS material).
+ */
+
+/** The CRLs of a crlfile (PEM, one or more), as the check below reads them. Throws with a plain reason. */
+export function readCrlFile(crlfile: string): ParsedCrl[] {
+  return readCrls(readCrl(crlfile), crlfile);
+}
 
 /**
  * Mosquitto 2.0.11 sets only `X509_V_FLAG_CRL_CHECK`: OpenSSL checks the client's leaf against the CRL

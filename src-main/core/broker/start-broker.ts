@@ -26,7 +26,6 @@ import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from 
 import { CONNACK_MEANING } from './refusal-reasons.js';
 import { prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
 import type { ProblemCode } from '../problems.js';
-import { leafRevocation } from './revocation.js';
 import { SecurityScope } from './security-store.js';
 
 export interface StartBrokerOptions {
@@ -491,10 +490,9 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
     emit,
     accept(conn: Duplex, state: ConnectionState, req?: IncomingMessage) {
       const runtime = runtimes[state.listenerIndex];
-      const crls = runtime.material?.crls;
-      if (crls && state.peerDer && !state.certificateRefusal) {
+      if (runtime.material?.crls && state.peerDer && !state.certificateRefusal) {
         try {
-          const revoked = leafRevocation(state.peerDer, state.issuerDer, crls);
+          const revoked = runtime.leafRevocation(state.peerDer, state.issuerDer);
           if (revoked) state.certificateRefusal = revoked;
         } catch (error) {
           state.certificateRefusal = { reason: (error as Error).message, problem: 'CLIENT_CERT_REJECTED' };
@@ -626,14 +624,13 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
       listener: runtime.url,
       file,
     });
-    const crls = runtime.material?.crls;
-    if (!crls) return;
+    if (!runtime.material?.crls) return;
     for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
       const state = stateOf(client);
       if (!state || state.listenerIndex !== runtime.index || !state.peerDer) continue;
       let revoked;
       try {
-        revoked = leafRevocation(state.peerDer, state.issuerDer, crls);
+        revoked = runtime.leafRevocation(state.peerDer, state.issuerDer);
       } catch {
         continue;
       }

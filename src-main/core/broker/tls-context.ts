@@ -4,13 +4,13 @@ import {
   hasCertificateTls,
   readCapath,
   readCertificates,
-  readCrl,
   readPrivateKey,
   resolveConfPath,
   type ListenerSettings,
   type TlsVersion,
 } from '../conf/index.js';
-import { readCrls, type ParsedCrl } from '../pki/index.js';
+import type { ParsedCrl } from '../pki/index.js';
+import type * as Revocation from './revocation.js';
 
 const MIN_VERSION: Record<TlsVersion, SecureVersion> = {
   'tlsv1.1': 'TLSv1.1',
@@ -49,9 +49,14 @@ export interface ListenerTlsMaterial {
 /**
  * Read the certificate material of a TLS listener. The certificate file is sent as written; when it holds
  * only the leaf, OpenSSL completes the chain from cafile/capath as Mosquitto's OpenSSL does. Throws with
- * a plain reason (the conf validation names the line beforehand).
+ * a plain reason (the conf validation names the line beforehand). A listener with a crlfile passes the
+ * CRL check it loaded (revocation.ts), which reads the CRLs.
  */
-export function loadListenerTls(listener: ListenerSettings, baseDir: string): ListenerTlsMaterial {
+export function loadListenerTls(
+  listener: ListenerSettings,
+  baseDir: string,
+  revocation?: typeof Revocation,
+): ListenerTlsMaterial {
   const path = (p: string) => resolveConfPath(baseDir, p);
   const context: SecureContextOptions = { minVersion: MIN_VERSION[listener.tlsVersion ?? 'tlsv1.2'] };
   const files: string[] = [];
@@ -84,7 +89,8 @@ export function loadListenerTls(listener: ListenerSettings, baseDir: string): Li
   let crls: ParsedCrl[] | undefined;
   if (listener.crlfile) {
     const crlfile = path(listener.crlfile);
-    crls = readCrls(readCrl(crlfile), crlfile);
+    if (!revocation) throw new Error(`${crlfile}: the CRL check is not loaded`);
+    crls = revocation.readCrlFile(crlfile);
     files.push(crlfile);
   }
   const material: ListenerTlsMaterial = { context, crls, files };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IClientOptions, IClientPublishOptions, IPublishPacket, ISubscriptionMap } from 'mqtt';
-import { MqttClient } from './commonjs-libraries.js';
+import { mqttLibrary, type MqttClient } from './commonjs-libraries.js';
 import { UserError } from '../user-error.js';
 import {
   closedBeforeConnackProblem,
@@ -474,7 +474,7 @@ export class Session extends EventEmitter<{
       }
     }
     const keyLog = this.keyLog;
-    const client = new MqttClient(
+    const client = new (mqttLibrary().MqttClient)(
       () =>
         openStream({
           url: this.url,

@@ -1,4 +1,4 @@
-import { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
+import type { IClientOptions, IPublishPacket } from 'mqtt';
 import {
   closedBeforeConnackProblem,
   explainConnectError,
@@ -8,6 +8,7 @@ import {
   type ClientProblem,
   type FailureContext,
 } from '../../client/connection-problem.js';
+import { mqttLibrary } from '../../client/commonjs-libraries.js';
 import { openStream, probePeerChain, type TransportFacts } from '../../client/transport.js';
 import type { BridgeAddress, ResolvedBridge } from './bridge-settings.js';
 import type { BridgeTls } from './bridge-tls.js';
@@ -114,7 +115,7 @@ export function openLink(o: OpenLinkOptions): Promise<RemoteLink> {
     port: address.port,
     path: '',
   };
-  const client = new MqttClient(
+  const client = new (mqttLibrary().MqttClient)(
     () => openStream({ url, tls: o.tls?.options ?? {}, handshakeTimeoutMs: o.connectTimeoutMs, facts }),
     mqttOptions(o),
   );
