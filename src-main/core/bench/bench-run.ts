@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { mqttLibrary } from '../client/commonjs-libraries.js';
 import { explainConnack, explainReason } from '../client/reason-codes.js';
 import { guardPacketSizes } from '../client/peer-limits.js';
 import type { BenchIdentity } from './fleet-identities.js';
@@ -219,7 +220,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         ...(options.password !== undefined ? { password: options.password } : {}),
         ...(options.protocol === 5 ? { properties: { maximumPacketSize: BENCH_MAX_PACKET_BYTES } } : {}),
       };
-      const client = connect(options.url, clientOptions);
+      const client = mqttLibrary().connect(options.url, clientOptions);
       entry.client = client;
       // mqtt.js builds its stream inside connect(): watch it before the first byte arrives
       if (client.stream) {
