@@ -57,11 +57,20 @@ interface Outcome {
   events: string[];
 }
 
-/** Start the broker from `conf` in a fresh Node, connect `client` (if any) with mTLS, list what is loaded. */
-async function startAndList(conf: string, port: number, client?: string, waitMs = 0): Promise<Outcome> {
+/**
+ * Start the broker from `conf` in a fresh Node, connect `client` (if any) with mTLS and a CONNECT, list
+ * what is loaded. `resetFirst`: a client that resets its connection right after the handshake, before it.
+ */
+async function startAndList(
+  conf: string,
+  port: number,
+  client?: string,
+  options: { waitMs?: number; resetFirst?: string } = {},
+): Promise<Outcome> {
   const code = `
     import { readFileSync } from 'node:fs';
     import { createRequire } from 'node:module';
+    import { createConnection } from 'node:net';
     import { connect } from 'node:tls';
     import { parseMosquittoConf } from './out/node/core/conf/index.js';
     import { startBroker } from './out/node/core/broker/start-broker.js';
@@ -70,13 +79,23 @@ async function startAndList(conf: string, port: number, client?: string, waitMs 
       baseDir: ${JSON.stringify(pki.dir)},
       onEvent: (e) => events.push(e.message),
     });
+    const path = (name) => ${JSON.stringify(pki.dir)} + '/' + name;
+    const open = (name, socket) => connect({ host: '127.0.0.1', port: ${port}, servername: 'localhost', socket,
+      ca: readFileSync(path('ca.crt')), cert: readFileSync(path(name + '.crt')),
+      key: readFileSync(path(name + '.key')) });
+    const resetFirst = ${JSON.stringify(options.resetFirst ?? null)};
+    if (resetFirst) {
+      const raw = createConnection({ host: '127.0.0.1', port: ${port} });
+      const socket = open(resetFirst, raw);
+      // TLS 1.3: the server's session ticket comes once it has taken the client's certificate
+      await new Promise((resolve) => socket.once('session', resolve));
+      raw.resetAndDestroy();
+      await new Promise((r) => setTimeout(r, 500));
+    }
     let connack;
     const client = ${JSON.stringify(client ?? null)};
     if (client) {
-      const path = (name) => ${JSON.stringify(pki.dir)} + '/' + name;
-      const socket = connect({ host: '127.0.0.1', port: ${port}, servername: 'localhost',
-        ca: readFileSync(path('ca.crt')), cert: readFileSync(path(client + '.crt')),
-        key: readFileSync(path(client + '.key')) });
+      const socket = open(client);
       const id = Buffer.from('loads');
       // MQTT 3.1.1 CONNECT, clean session, keep-alive 60, client id "loads"
       const connectPacket = Buffer.concat([Buffer.from([0x10, 12 + id.length, 0, 4]), Buffer.from('MQTT'),
@@ -89,7 +108,7 @@ async function startAndList(conf: string, port: number, client?: string, waitMs 
       });
       socket.end();
     }
-    await new Promise((r) => setTimeout(r, ${waitMs}));
+    await new Promise((r) => setTimeout(r, ${options.waitMs ?? 0}));
     const packages = new Set();
     for (const file of Object.keys(createRequire(import.meta.url).cache)) {
       const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file);
@@ -138,6 +157,17 @@ describe('the broker loads only what its conf needs', () => {
     expect(lazyOf(outcome).filter((p) => p === 'mqtt' || p === 'ws')).toEqual([]);
   });
 
+  it('a client that resets while its certificate is being parsed: logged as closed before CONNECT, the broker serves on', async () => {
+    const port = await freePort();
+    const outcome = await startAndList(mtlsListener(port).join('\n') + '\n', port, 'client1', {
+      resetFirst: 'odd',
+    });
+    expect(outcome.connack).toBe(0);
+    expect(outcome.events.join('\n')).toMatch(
+      /closed 127\.0\.0\.1:\d+ on .* before any MQTT CONNECT .*client certificate "CN=odd,1\.2\.3\.4=#0C0141"/,
+    );
+  });
+
   it('a crlfile loads the CRL check (the @peculiar stack) at start, and it refuses a revoked client', async () => {
     const port = await freePort();
     const conf = mtlsListener(port, [`crlfile ${pki.path('inter.crl')}`]).join('\n') + '\n';
@@ -176,7 +206,7 @@ describe('the broker loads only what its conf needs', () => {
       ].join('\n'),
       port,
       undefined,
-      300,
+      { waitMs: 300 },
     );
     expect(lazyOf(bridged)).toContain('mqtt');
     expect(lazyOf(bridged).filter((p) => p.startsWith('@peculiar/') || p === 'ws')).toEqual([]);

@@ -205,8 +205,7 @@ export class ListenerRuntime {
           : undefined;
         const stream = createWebSocketStream(ws);
         stream.on('error', () => undefined);
-        if (reading) void reading.then(() => this.hooks.accept(stream, state, req));
-        else this.hooks.accept(stream, state, req);
+        this.handOver(reading, stream, state, req);
       });
       wss.on('error', () => undefined);
     } else if (tls) {
@@ -219,10 +218,7 @@ export class ListenerRuntime {
           this.pskIdentities.get(socket),
           Boolean(s.crlfile),
         );
-        // A certificate only the full parse reads (rare) is handed over once it is read; until then its
-        // bytes wait in the paused socket.
-        if (reading) void reading.then(() => this.hooks.accept(socket, state));
-        else this.hooks.accept(socket, state);
+        this.handOver(reading, socket, state);
       });
     } else {
       server = createNetServer((socket) => {
@@ -259,6 +255,22 @@ export class ListenerRuntime {
       socket.on('close', () => this.sockets.delete(socket));
     });
     return server;
+  }
+
+  /**
+   * Hand a connection to the broker, once its client certificate is read: at once, or (a certificate only
+   * the full parse reads, see readTlsSocket) when that parse is done; meanwhile its bytes wait in the
+   * paused stream. (An error meanwhile is not unhandled: a TLSSocket always has Node's own 'error'
+   * listener, the WebSocket stream ours; the broker then gets the connection closed.)
+   */
+  private handOver(
+    reading: Promise<void> | undefined,
+    conn: Duplex,
+    state: ConnectionState,
+    req?: IncomingMessage,
+  ): void {
+    if (reading) void reading.then(() => this.hooks.accept(conn, state, req));
+    else this.hooks.accept(conn, state, req);
   }
 
   private listenOn(server: NetServer | HttpServer | TlsServer, host: string | undefined): Promise<void> {

@@ -499,7 +499,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
         }
       }
       states.set(conn, state);
-      conn.once('close', () => {
+      const closed = () => {
         if (state.clientId !== undefined || state.refusalLogged) return;
         state.refusalLogged = true;
         const refusal = state.certificateRefusal;
@@ -513,7 +513,10 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
           reason: refusal?.reason ?? 'closed before CONNECT',
           ...(refusal ? { problem: refusal.problem } : {}),
         });
-      });
+      };
+      conn.once('close', closed);
+      // (a connection handed over after its certificate's full parse may have closed meanwhile)
+      if (conn.destroyed) closed();
       aedes.handle(conn, req);
     },
   };
