@@ -19,9 +19,11 @@
 // takes the handshake apart (server variants, GC pauses, perf profiles).
 // Latency (bench/broker-latency.js) the same way: all brokers at once, --latency QoS 0 round trips split into
 // --rounds rounds on every broker in turn; p50/p99 of all round trips, and the median of the round-by-round
-// p50 ratios. Every ratio of rounds prints its median with the 95 % confidence interval of that median
+// p50 and p99 ratios. Every ratio of rounds prints its median with the 95 % confidence interval of that median
 // (bench/bench-stats.js: order statistics, from 6 rounds on) and the lowest–highest round; a target such as
 // "≤ 1.1× bare aedes" is shown met when the interval's upper end is ≤ 1.1, within the noise when it straddles.
+// --only ours,aedes,aedes2 adds a second bare aedes, the control: identical code measured the same way, so
+// its ratio to the first (column "aedes2 / aedes") is how far this machine's noise alone moves a ratio.
 // --repeat N runs every broker N times (interleaved) and prints the median of each figure (messages and
 // handshakes: the rounds of all N runs together).
 // --cpu-prof DIR profiles the Node brokers (V8's sampling profiler, 200 µs) during the measured
@@ -63,6 +65,8 @@ const HANDSHAKES = Number(option('handshakes', 500));
 const CLIENTS = Number(option('clients', 5000));
 const LATENCY = Number(option('latency', 2000));
 const ONLY = option('only', 'ours,aedes,mosquitto').split(',');
+/** Every broker the bench knows; aedes2 (only when --only names it) is a second bare aedes, the control. */
+const BROKERS = ['ours', 'aedes', 'aedes2', 'mosquitto'];
 /** MQTT versions the clients speak: one table each (default both). */
 const VERSIONS = option('mqtt', '3.1.1,5')
   .split(',')
@@ -117,7 +121,8 @@ async function startBroker(name, dir) {
     });
   } else {
     if (name === 'ours') writeFileSync(join(dir, 'bench.conf'), confText(dir, port));
-    child = spawn(process.execPath, [join(ROOT, 'bench/broker-server.js'), name, dir, String(port)], {
+    const mode = name === 'aedes2' ? 'aedes' : name;
+    child = spawn(process.execPath, [join(ROOT, 'bench/broker-server.js'), mode, dir, String(port)], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         ...process.env,
@@ -306,9 +311,10 @@ async function latencyPhase(names, dir, into, peaks) {
       log: (text) => process.stderr.write(text),
     });
     for (const [name, figures] of Object.entries(result)) {
-      const slot = (into[name] ??= { samples: [], roundP50: [] });
+      const slot = (into[name] ??= { samples: [], roundP50: [], roundP99: [] });
       slot.samples.push(...figures.samples);
       slot.roundP50.push(...figures.roundP50);
+      slot.roundP99.push(...figures.roundP99);
     }
     for (const broker of brokers)
       peaks[broker.name] = Math.max(peaks[broker.name] ?? 0, memoryMb(broker.pid, 'VmHWM'));
@@ -347,7 +353,9 @@ function medianOf(runs) {
 
 function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}, latency = {}) {
   const by = Object.fromEntries(results.map((r) => [r.name, r]));
-  const cols = ['ours', 'aedes', 'mosquitto'].filter((n) => by[n]);
+  const cols = BROKERS.filter((n) => by[n]);
+  // the ratio columns: [numerator, denominator]; with the control, a second bare aedes against the first
+  const pairs = [['ours', 'aedes'], ['ours', 'mosquitto'], ...(by.aedes2 ? [['aedes2', 'aedes']] : [])];
   const rows = [];
   const fmt = (v, digits = 1) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
   const add = (label, pick, digits, lowerIsBetter = true) => {
@@ -360,13 +368,13 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
     };
     const values = cols.map((c) => get(by[c]));
     if (values.every((v) => v === undefined)) return;
-    const ratio = (other) => {
-      if (!by.ours || !by[other]) return '—';
-      const [a, b] = [get(by.ours), get(by[other])];
+    const ratio = ([one, other]) => {
+      if (!by[one] || !by[other]) return '—';
+      const [a, b] = [get(by[one]), get(by[other])];
       if (!b) return a ? '—' : 'same';
       return `${(a / b).toFixed(2)}×${lowerIsBetter ? '' : ' (higher is better)'}`;
     };
-    rows.push([label, ...values.map((v) => fmt(v, digits)), ratio('aedes'), ratio('mosquitto')]);
+    rows.push([label, ...values.map((v) => fmt(v, digits)), ...pairs.map(ratio)]);
   };
   for (const [key, [label]] of Object.entries(SCENARIOS)) {
     if (cols.every((c) => !by[c]?.[key])) continue;
@@ -375,8 +383,8 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
       const m = by[c]?.[key];
       return m ? `${fmt(m.cpuPer100k, 0)} (${fmt(m.cpuLow, 0)}–${fmt(m.cpuHigh, 0)})` : '—';
     };
-    const ratio = (other) => formatRatio(roundRatios(messageRoundsByBroker, 'ours', other, key));
-    rows.push([`${label}: broker CPU ms / 100k msgs`, ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
+    const ratio = ([one, other]) => formatRatio(roundRatios(messageRoundsByBroker, one, other, key));
+    rows.push([`${label}: broker CPU ms / 100k msgs`, ...cols.map(cell), ...pairs.map(ratio)]);
     add(`${label}: msgs/s delivered`, (r) => r[key].perSecond, 0, false);
   }
   if (cols.some((c) => handshakeRoundsByBroker[c]?.length)) {
@@ -387,35 +395,29 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
       list(c).length
         ? `${fmt(medianOfList(cpu(c)), 2)} (${fmt(Math.min(...cpu(c)), 2)}–${fmt(Math.max(...cpu(c)), 2)})`
         : '—';
-    const ratio = (other) => formatRatio(ratioSummary(cpu('ours'), cpu(other)));
+    const ratio = ([one, other]) => formatRatio(ratioSummary(cpu(one), cpu(other)));
     const perSecond = (c) => (list(c).length ? fmt(medianOfList(list(c).map((r) => r.perSecond)), 0) : '—');
     rows.push([
       'handshakes/s (mTLS + CONNECT, 10 parallel)',
       ...cols.map(perSecond),
       '(higher is better)',
-      '',
+      ...pairs.slice(1).map(() => ''),
     ]);
-    rows.push(['broker CPU ms / handshake', ...cols.map(cell), ratio('aedes'), ratio('mosquitto')]);
+    rows.push(['broker CPU ms / handshake', ...cols.map(cell), ...pairs.map(ratio)]);
   }
   if (cols.some((c) => latency[c])) {
-    // p50/p99 of all round trips; ratios: the median of the round-by-round p50 ratios (95 % interval, spread)
+    // p50/p99 of all round trips; ratios: the median of the round-by-round ratios (95 % interval, spread)
     const figures = (c) => latencyFigures(latency[c]);
     const count = figures(cols.find((c) => latency[c]))?.count ?? 0;
     rows.push([
       `latency p50 ms (QoS 0, ${count} round trips)`,
       ...cols.map((c) => fmt(figures(c)?.p50, 3)),
-      formatRatio(latencyRatio(latency, 'ours', 'aedes')),
-      formatRatio(latencyRatio(latency, 'ours', 'mosquitto')),
+      ...pairs.map(([one, other]) => formatRatio(latencyRatio(latency, one, other, 'roundP50'))),
     ]);
-    const p99 = (other) => {
-      const [a, b] = [figures('ours')?.p99, figures(other)?.p99];
-      return a && b ? `${(a / b).toFixed(2)}×` : '—';
-    };
     rows.push([
       'latency p99 ms',
       ...cols.map((c) => fmt(figures(c)?.p99, 3)),
-      p99('aedes'),
-      p99('mosquitto'),
+      ...pairs.map(([one, other]) => formatRatio(latencyRatio(latency, one, other, 'roundP99'))),
     ]);
   }
   add(`concurrent mTLS clients held (of ${CLIENTS})`, (r) => r.concurrent.held, 0, false);
@@ -424,7 +426,7 @@ function table(results, messageRoundsByBroker = {}, handshakeRoundsByBroker = {}
   add('  broker RSS MB with all connected', (r) => r.concurrent.rss, 0);
   add('broker RSS MB idle after start', (r) => r.idleRss, 0);
   add('broker peak memory MB (VmHWM)', (r) => r.peakMb, 0);
-  const header = ['metric', ...cols, 'ours / aedes', 'ours / mosquitto'];
+  const header = ['metric', ...cols, ...pairs.map(([one, other]) => `${one} / ${other}`)];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) =>
     cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
@@ -463,7 +465,7 @@ try {
   for (const version of VERSIONS) {
     protocolVersion = version;
     console.log(`\nMQTT ${version === 5 ? '5' : '3.1.1'} clients`);
-    const names = ['ours', 'aedes', 'mosquitto'].filter((n) => ONLY.includes(n));
+    const names = BROKERS.filter((n) => ONLY.includes(n));
     const runs = Object.fromEntries(names.map((n) => [n, []]));
     const rounds = {};
     const peaks = {};

@@ -5,7 +5,8 @@
 // load between two brokers read as a latency ratio (±10 %). Here all brokers run at the same time; the
 // round trips are split into rounds, and each round runs its share on every broker in turn (the order
 // rotates). p50 and p99 come from all of a broker's round trips together; the ratio to another broker is the
-// median of the round-by-round p50 ratios, with its 95 % interval (bench-stats.js).
+// median of the round-by-round p50 (p99) ratios, with its 95 % interval (bench-stats.js): a p99 of all round
+// trips together is set by the few slowest rounds, when the machine stalled, whichever broker ran then.
 import { median, ratioSummary } from './bench-stats.js';
 
 /** `count` round trips, each sent when the previous one arrived: their times in ms. */
@@ -25,7 +26,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 /**
  * Runs `total` QoS 0 round trips per broker (already started) in `rounds` interleaved rounds; returns
- * { [name]: { samples: ms[], roundP50: ms[] } }.
+ * { [name]: { samples: ms[], roundP50: ms[], roundP99: ms[] } }.
  */
 export async function latencyRounds({ brokers, connect, total, rounds, log }) {
   const pairs = [];
@@ -39,7 +40,7 @@ export async function latencyRounds({ brokers, connect, total, rounds, log }) {
     );
     pairs.push({ broker, sub, pub, topic });
   }
-  const out = Object.fromEntries(brokers.map((b) => [b.name, { samples: [], roundP50: [] }]));
+  const out = Object.fromEntries(brokers.map((b) => [b.name, { samples: [], roundP50: [], roundP99: [] }]));
   try {
     // JIT warm-up, not counted
     for (const pair of pairs) await roundTrips(pair, Math.min(500, total));
@@ -51,6 +52,12 @@ export async function latencyRounds({ brokers, connect, total, rounds, log }) {
         const figures = out[pair.broker.name];
         figures.samples.push(...samples);
         figures.roundP50.push(median(samples));
+        figures.roundP99.push(
+          percentile(
+            [...samples].sort((x, y) => x - y),
+            0.99,
+          ),
+        );
       }
       log('.');
     }
@@ -70,8 +77,8 @@ export function latencyFigures(figures) {
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), count: sorted.length };
 }
 
-/** Round by round p50 ratio of broker a to broker b (median, 95 % interval, spread). */
-export function latencyRatio(latency, a, b) {
+/** Round by round ratio of broker a's p50 (or `roundP99`) to broker b's: median, 95 % interval, spread. */
+export function latencyRatio(latency, a, b, figure = 'roundP50') {
   if (!latency[a] || !latency[b]) return undefined;
-  return ratioSummary(latency[a].roundP50, latency[b].roundP50);
+  return ratioSummary(latency[a][figure], latency[b][figure]);
 }
