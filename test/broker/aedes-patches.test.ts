@@ -1,20 +1,17 @@
-import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
 import type { Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { rawConnect5 } from './raw-mqtt.js';
 
 /**
  * Patches of aedes (patches/) whose defect our broker's own settings never show, tested on a bare aedes with
  * the hook that shows it. (The others are tested against Mosquitto in differential-mqtt5-*.test.ts.)
  */
-let broker: Aedes;
-let server: Server;
+let bare: BareAedes;
 let port: number;
 
 beforeAll(async () => {
-  broker = await Aedes.createBroker({
+  bare = await startBareAedes({
     // a refused publish: aedes answers an MQTT 5 client with PUBACK 0x87 and this message as Reason String
     authorizePublish(_client, packet, callback) {
       callback(
@@ -22,15 +19,10 @@ beforeAll(async () => {
       );
     },
   });
-  port = await freePort();
-  server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  port = bare.port;
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await new Promise<void>((resolve) => broker.close(() => resolve()));
-});
+afterAll(() => bare.close());
 
 describe('aedes patches', () => {
   it("leaves the Reason String out of an ack that would exceed the client's Maximum Packet Size (#1125)", async () => {

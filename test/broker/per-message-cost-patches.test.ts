@@ -1,11 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer, type Server } from 'node:net';
 import type { Writable } from 'node:stream';
-import { Aedes } from 'aedes';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort } from '../helpers/ports.js';
+import { startBareAedes, type BareAedes } from '../helpers/bare-aedes.js';
 import { rawConnect5 } from './raw-mqtt.js';
 
 /**
@@ -188,25 +186,19 @@ describe('bl 030: fixed-size reads without a slice', () => {
 });
 
 describe('aedes 030: the no-subscribers test without a generator', () => {
-  let broker: Aedes;
-  let server: Server;
+  let bare: BareAedes;
   let port: number;
 
   beforeAll(async () => {
-    broker = await Aedes.createBroker();
-    port = await freePort();
-    server = createServer(broker.handle);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    bare = await startBareAedes();
+    port = bare.port;
   });
 
-  afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-  });
+  afterAll(() => bare.close());
 
   it('answers 0x10 without and 0x00 with a matching subscription, iterating no match', async () => {
     // aedes' emitter (mqemitter) and its qlobber matcher: not in aedes' types
-    const { mq } = broker as unknown as { mq: { _matcher: { match_iter: () => unknown } } };
+    const { mq } = bare.broker as unknown as { mq: { _matcher: { match_iter: () => unknown } } };
     const matcher = mq._matcher;
     const iterate = vi.spyOn(matcher, 'match_iter');
     const { raw: rx } = await rawConnect5(port, 'cost-rx');
