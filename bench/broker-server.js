@@ -60,19 +60,15 @@ if (mode === 'ours') {
   process.on('SIGTERM', () => broker.stop().then(() => process.exit(0)));
 } else if (mode === 'aedes') {
   const { Aedes } = await import('aedes');
-  // The options our broker derives from a conf without limit lines (start-broker.ts): Mosquitto's default
-  // limits, which change what goes on the wire (20 in flight per client, 3.1.1 too; 1000 queued). Hooks: none.
+  // The limit options our broker derives from a conf without limit lines (core/broker/aedes-limits.ts):
+  // Mosquitto's default limits, which change what goes on the wire (20 in flight per client, 3.1.1 too;
+  // 1000 queued). Hooks: none.
   const { effectiveLimits } = await import('../out/node/core/conf/limits.js');
-  const limits = effectiveLimits({});
+  const { aedesLimitOptions } = await import('../out/node/core/broker/aedes-limits.js');
   const aedes = await Aedes.createBroker({
     drainTimeout: 10_000,
     connectTimeout: 10_000,
-    topicAliasMaximum: limits.topicAliasMaximum,
-    receiveMaximum: limits.receiveMaximum,
-    maximumPacketSize: limits.maxPacketSize,
-    maxQueuedMessages: limits.maxQueuedMessages,
-    maxInflightMessages: limits.receiveMaximum,
-    sharedSubscriptions: true,
+    ...aedesLimitOptions(effectiveLimits({})),
   });
   const server = createServer(
     {

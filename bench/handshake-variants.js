@@ -103,16 +103,9 @@ async function serve(variant, dir, outDir) {
   const { Aedes } = await import('aedes');
   const options = { drainTimeout: 10_000, connectTimeout: 10_000 };
   if (variant !== 'aedes-nolimits') {
-    const { effectiveLimits } = await import(join(outDir, 'core/conf/index.js'));
-    const limits = effectiveLimits({});
-    Object.assign(options, {
-      topicAliasMaximum: limits.topicAliasMaximum,
-      receiveMaximum: limits.receiveMaximum,
-      maximumPacketSize: limits.maxPacketSize,
-      maxQueuedMessages: limits.maxQueuedMessages,
-      maxInflightMessages: limits.receiveMaximum,
-      sharedSubscriptions: true,
-    });
+    const { effectiveLimits } = await import(join(outDir, 'core/conf/limits.js'));
+    const { aedesLimitOptions } = await import(join(outDir, 'core/broker/aedes-limits.js'));
+    Object.assign(options, aedesLimitOptions(effectiveLimits({})));
   }
   const aedes = await Aedes.createBroker(options);
   let tlsOptions = {

@@ -25,6 +25,7 @@ import { misplacedConnectProperty } from './connect-properties.js';
 import { connackReasonCode, protocolName, reasonCodeName, reasonCodeText } from './reason-codes.js';
 import { CONNACK_MEANING } from './refusal-reasons.js';
 import { prepareConnect, reportAssignedId, tooLargeForClient } from './mqtt5-session.js';
+import { aedesLimitOptions } from './aedes-limits.js';
 import type { ProblemCode } from '../problems.js';
 import { SecurityScope } from './security-store.js';
 
@@ -215,16 +216,7 @@ export async function startBroker(conf: MosquittoConf, options: StartBrokerOptio
   const aedesOptions: AedesOptions = {
     drainTimeout: options.drainTimeout ?? 10_000,
     connectTimeout: options.connectTimeout ?? 10_000,
-    // max_topic_alias, max_inflight_messages (advertised as Receive Maximum), max_packet_size (larger
-    // packets from a client: DISCONNECT 0x95 for v5, the connection closed for 3.1.1), max_queued_messages;
-    // Mosquitto's defaults when the conf does not set them (max_keepalive: prepareConnect)
-    topicAliasMaximum: limits.topicAliasMaximum,
-    receiveMaximum: limits.receiveMaximum,
-    maximumPacketSize: limits.maxPacketSize,
-    maxQueuedMessages: limits.maxQueuedMessages,
-    // Mosquitto's max_inflight_messages also caps what is in flight to a 3.1.1 client
-    maxInflightMessages: limits.receiveMaximum,
-    sharedSubscriptions: true,
+    ...aedesLimitOptions(limits),
     preConnect(client, packet, callback) {
       const state = stateOf(client);
       if (!state) return callback(null, true);
