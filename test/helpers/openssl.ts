@@ -17,6 +17,11 @@ export async function opensslOk(args: string[], cwd?: string): Promise<string> {
   return result.stdout + result.stderr;
 }
 
+/** A new P-256 key made by openssl (`genpkey`), written unencrypted as PEM to `path`. */
+export function opensslEcKey(path: string): Promise<string> {
+  return opensslOk(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path]);
+}
+
 /** `openssl req` options for a new P-256 key, written unencrypted. */
 export const NEW_EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 

@@ -10,7 +10,7 @@ import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
 import { timerTicksDuring } from '../helpers/event-loop.js';
-import { expectRefusedUnchanged, opensslOk, opensslSelfSigned } from './helpers.js';
+import { expectRefusedUnchanged, opensslEcKey, opensslOk, opensslSelfSigned } from './helpers.js';
 import {
   createCa,
   importCertificate,
@@ -133,15 +133,7 @@ describe('key derivation is bounded and off the event loop', () => {
   }, 30_000);
 
   it('an encrypted PKCS#8 key asking for more than the limit is refused before OpenSSL derives', async () => {
-    await opensslOk([
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      f('plain.key'),
-    ]);
+    await opensslEcKey(f('plain.key'));
     await opensslOk([
       'pkcs8',
       '-topk8',

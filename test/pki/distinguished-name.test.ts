@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
-import { opensslOk } from './helpers.js';
+import { opensslEcKey, opensslOk } from './helpers.js';
 import {
   certificateUsernames,
   createCa,
@@ -35,15 +35,7 @@ const SUBJECTS: Array<{ subj: string; multivalue?: boolean }> = [
 describe('certificateUsernames: the subject string Mosquitto uses, byte for byte as OpenSSL prints it', () => {
   const dir = tempDir('pki-dn-');
   beforeAll(async () => {
-    await opensslOk([
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      join(dir, 'k.pem'),
-    ]);
+    await opensslEcKey(join(dir, 'k.pem'));
   });
 
   for (const [i, { subj, multivalue }] of SUBJECTS.entries()) {

@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { UserError } from '../../src-main/core/user-error.js';
 
 /** The openssl runners live in test/helpers; the pki tests import them from here too. */
-export { NEW_EC_KEY, openssl, opensslOk, opensslSelfSigned } from '../helpers/openssl.js';
+export { NEW_EC_KEY, openssl, opensslEcKey, opensslOk, opensslSelfSigned } from '../helpers/openssl.js';
 
 /** Every file under dir: relative path → sha256 and mode, to prove a folder did not change. */
 export function snapshot(dir: string): Record<string, string> {

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import type * as Asn1js from 'asn1js';
 import { tempDir } from '../helpers/tmp.js';
 import { timerTicksDuring } from '../helpers/event-loop.js';
-import { opensslOk } from './helpers.js';
+import { opensslEcKey, opensslOk } from './helpers.js';
 import { readKey, readKeyAsync } from '../../src-main/core/pki/keys.js';
 
 const asn1js = createRequire(import.meta.url)('asn1js') as typeof Asn1js;
@@ -35,15 +35,7 @@ describe('scrypt-encrypted keys', () => {
   let der: Buffer;
 
   beforeAll(async () => {
-    await opensslOk([
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      f('k.pem'),
-    ]);
+    await opensslEcKey(f('k.pem'));
     await opensslOk([
       'pkcs8', '-topk8', '-scrypt', '-in', f('k.pem'), '-passout', 'pass:pw', '-outform', 'DER', '-out', f('k.der'),
     ]); // prettier-ignore
